@@ -1,0 +1,123 @@
+"""One configuration source: `supportlens.toml` plus `SUPPORTLENS_<SECTION>_<KEY>` overrides.
+
+Settings are read once into an immutable `Settings` object that is passed explicitly;
+nothing here is module-level mutable state.
+"""
+
+from __future__ import annotations
+
+import os
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+CONFIG_FILE_NAME = "supportlens.toml"
+ENV_PREFIX = "SUPPORTLENS_"
+PACKAGE_ROOT = Path(__file__).resolve().parent.parent
+
+
+class ConfigError(ValueError):
+    """Raised when the configuration file or an override is invalid."""
+
+
+@dataclass(frozen=True)
+class Paths:
+    raw_dir: Path
+    landing_dir: Path
+    warehouse: Path
+    published: Path
+    registry_dir: Path
+    gx_docs_dir: Path
+    reports_build_dir: Path
+
+
+@dataclass(frozen=True)
+class Settings:
+    project_root: Path
+    paths: Paths
+    generate: dict[str, Any] = field(default_factory=dict)
+    ml: dict[str, Any] = field(default_factory=dict)
+    api: dict[str, Any] = field(default_factory=dict)
+
+    def env_for_subprocesses(self) -> dict[str, str]:
+        """Environment that dbt, Evidence and child processes need to see the same paths."""
+        env = dict(os.environ)
+        env.update(
+            {
+                "DBT_PROFILES_DIR": str(self.project_root),
+                "DBT_PROJECT_DIR": str(self.project_root),
+                "SUPPORTLENS_PATHS_WAREHOUSE": str(self.paths.warehouse),
+                "SUPPORTLENS_PATHS_LANDING_DIR": str(self.paths.landing_dir),
+                "SUPPORTLENS_PATHS_PUBLISHED": str(self.paths.published),
+                "SUPPORTLENS_PATHS_REGISTRY_DIR": str(self.paths.registry_dir),
+                "SUPPORTLENS_PATHS_RAW_DIR": str(self.paths.raw_dir),
+                "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
+            }
+        )
+        return env
+
+
+def _coerce(raw: str, default: Any) -> Any:
+    """Environment values are strings; give them the type of the file's value."""
+    if isinstance(default, bool):
+        return raw.strip().lower() in {"1", "true", "yes", "on"}
+    if isinstance(default, int):
+        return int(raw)
+    if isinstance(default, float):
+        return float(raw)
+    return raw
+
+
+def find_config_file(start: Path | None = None) -> Path:
+    """`SUPPORTLENS_CONFIG`, else the nearest `supportlens.toml` upwards, else the project's."""
+    explicit = os.environ.get(ENV_PREFIX + "CONFIG")
+    if explicit:
+        path = Path(explicit).expanduser().resolve()
+        if not path.is_file():
+            raise ConfigError(f"SUPPORTLENS_CONFIG points to {path}, which is not a file")
+        return path
+    here = (start or Path.cwd()).resolve()
+    for folder in (here, *here.parents):
+        candidate = folder / CONFIG_FILE_NAME
+        if candidate.is_file():
+            return candidate
+    return PACKAGE_ROOT / CONFIG_FILE_NAME
+
+
+def load_settings(config_file: Path | None = None) -> Settings:
+    path = config_file or find_config_file()
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (OSError, tomllib.TOMLDecodeError) as exc:
+        raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
+    root = path.parent
+    sections: dict[str, dict[str, Any]] = {}
+    for section, values in data.items():
+        if not isinstance(values, dict):
+            raise ConfigError(f"{path}: top-level key '{section}' must be a [section]")
+        merged = dict(values)
+        for key, default in values.items():
+            env_name = f"{ENV_PREFIX}{section}_{key}".upper()
+            if env_name in os.environ:
+                try:
+                    merged[key] = _coerce(os.environ[env_name], default)
+                except ValueError as exc:
+                    raise ConfigError(f"{env_name}={os.environ[env_name]!r}: {exc}") from exc
+        sections[section] = merged
+    raw_paths = sections.get("paths", {})
+    expected = set(Paths.__dataclass_fields__)
+    missing = expected - set(raw_paths)
+    unknown = set(raw_paths) - expected
+    if missing or unknown:
+        raise ConfigError(
+            f"{path}: [paths] missing {sorted(missing)} / unknown {sorted(unknown)}"
+        )
+    paths = Paths(**{k: (root / Path(v).expanduser()).resolve() for k, v in raw_paths.items()})
+    return Settings(
+        project_root=root,
+        paths=paths,
+        generate=sections.get("generate", {}),
+        ml=sections.get("ml", {}),
+        api=sections.get("api", {}),
+    )
