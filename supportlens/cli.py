@@ -25,9 +25,9 @@ class Command(NamedTuple):
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("generate", "ingest.commands.generate", "write seeded synthetic raw data in all five formats"),
-    Command("download", "ingest.commands.download", "fetch a real public dataset into the raw folder"),
-    Command("land", "ingest.commands.land", "land raw files as typed Parquet (manifest + quarantine)"),
+    Command("generate", "ingest.commands.generate", "write seeded sample data (five formats)"),
+    Command("download", "ingest.commands.download", "fetch a real public dataset into raw/"),
+    Command("land", "ingest.commands.land", "land raw files as typed Parquet"),
     Command("build", "supportlens.commands.build", "run `dbt build` on the working warehouse"),
     Command("quality", "supportlens.quality.command", "run Great Expectations checkpoints"),
     Command("train", "ml.commands.train", "train an intent classifier from ml_training_examples"),

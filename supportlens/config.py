@@ -110,9 +110,7 @@ def load_settings(config_file: Path | None = None) -> Settings:
     missing = expected - set(raw_paths)
     unknown = set(raw_paths) - expected
     if missing or unknown:
-        raise ConfigError(
-            f"{path}: [paths] missing {sorted(missing)} / unknown {sorted(unknown)}"
-        )
+        raise ConfigError(f"{path}: [paths] missing {sorted(missing)} / unknown {sorted(unknown)}")
     paths = Paths(**{k: (root / Path(v).expanduser()).resolve() for k, v in raw_paths.items()})
     return Settings(
         project_root=root,

@@ -52,7 +52,7 @@ def publish(settings: Settings) -> Path:
     source = settings.paths.warehouse
     target = settings.paths.published
     if not source.exists():
-        raise FileNotFoundError(f"{source}: no working warehouse to publish; run `supportlens build`")
+        raise FileNotFoundError(f"{source}: no working warehouse to publish; run supportlens build")
     # A checkpoint folds the WAL into the file so the copy is complete on its own.
     with duckdb.connect(str(source)) as conn:
         conn.execute("checkpoint")

@@ -1,0 +1,47 @@
+# The two commands of the README:
+#   make demo  – create the environment if missing, then run the whole pipeline on sample data
+#   make test  – install what the tests need, then run the whole test suite
+# Everything else here is a step those two depend on.
+
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV   ?= .venv
+BIN    := $(VENV)/bin
+# Re-install when the dependency list changes.
+PY_STAMP   := $(VENV)/.installed
+NODE_STAMP := reports/node_modules/.installed
+
+.PHONY: demo test install node browser lint clean
+
+demo: install node
+	$(BIN)/supportlens run
+
+test: install node browser
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+	$(BIN)/python -m pytest; rc=$$?; \
+	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
+
+install: $(PY_STAMP)
+
+$(PY_STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+node: $(NODE_STAMP)
+
+$(NODE_STAMP): reports/package.json reports/package-lock.json
+	cd reports && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Browser tests drive Debian's Chromium (no browser download is possible offline).
+browser:
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
+	  else echo "install Chromium first: sudo apt-get install -y chromium"; exit 1; fi; }
+
+lint: install
+	$(BIN)/ruff check . && $(BIN)/ruff format --check .
+
+clean:
+	rm -rf data target logs reports/build test-artifacts

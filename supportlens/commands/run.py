@@ -1,0 +1,122 @@
+"""`supportlens run`: the whole pipeline on the configured paths, end to end.
+
+raw files → Parquet → GX (landing) → dbt build → train → evaluate → predict →
+dbt build of the models that read predictions → GX (marts) → publish → report.
+Each stage is the same subcommand a user can run alone; the first failing stage stops
+the run with its name and exit code.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from supportlens.config import Settings
+
+log = logging.getLogger(__name__)
+
+#: Label sets trained by the main job; each must exist in ml_training_examples.
+DEFAULT_LABEL_SETS = ("banking77", "bitext")
+
+
+@dataclass(frozen=True)
+class Stage:
+    name: str
+    argv: list[str]
+
+
+def plan(args: argparse.Namespace) -> list[Stage]:
+    stages = [
+        Stage("generate", ["generate", "--seed", str(args.seed), "--scale", args.scale]),
+        Stage("land", ["land"]),
+    ]
+    if not args.skip_quality:
+        stages.append(Stage("quality (landing)", ["quality", "--stage", "landing"]))
+    stages.append(Stage("dbt build", ["build"]))
+    for label_set in args.label_sets:
+        stages.append(
+            Stage(
+                f"train {label_set}",
+                ["train", "--config", args.train_config, "--label-set", label_set],
+            )
+        )
+    stages += [
+        Stage("evaluate", ["evaluate"]),
+        Stage("predict", ["predict"]),
+        # Models that read ml_predictions are rebuilt now that predictions exist.
+        Stage("dbt build (prediction consumers)", ["build", "--select", "tag:uses_predictions+"]),
+    ]
+    if not args.skip_quality:
+        stages.append(Stage("quality (marts)", ["quality", "--stage", "marts"]))
+    stages.append(Stage("publish", ["publish"]))
+    if not args.skip_report:
+        stages.append(Stage("report", ["report"]))
+    return stages
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--seed", type=int, default=None, help="generator seed (config default)")
+    parser.add_argument("--scale", default=None, help="generator scale (config default)")
+    parser.add_argument(
+        "--train-config", default="ml/configs/baseline.yaml", help="training config for the job"
+    )
+    parser.add_argument(
+        "--label-set",
+        dest="label_sets",
+        action="append",
+        default=None,
+        help="label set to train (repeatable; default: banking77 and bitext)",
+    )
+    parser.add_argument("--skip-quality", action="store_true", help="skip the GX checkpoints")
+    parser.add_argument("--skip-report", action="store_true", help="skip the Evidence build")
+
+
+Timings = list[tuple[str, float]]
+
+
+def _execute(stages: list[Stage], call: Callable[[list[str]], int]) -> tuple[int, Timings]:
+    timings: Timings = []
+    for stage in stages:
+        log.info("stage start", extra={"stage": stage.name})
+        started = time.perf_counter()
+        code = call(stage.argv)
+        elapsed = time.perf_counter() - started
+        timings.append((stage.name, elapsed))
+        if code != 0:
+            print(f"supportlens run: stage '{stage.name}' failed (exit {code}); stopped.")
+            return code, timings
+    return 0, timings
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from supportlens.cli import main as cli_main
+
+    args.seed = settings.generate.get("seed", 42) if args.seed is None else args.seed
+    args.scale = settings.generate.get("scale", "sample") if args.scale is None else args.scale
+    args.label_sets = args.label_sets or list(DEFAULT_LABEL_SETS)
+    code, timings = _execute(plan(args), cli_main)
+    total = sum(t for _, t in timings)
+    print("\nstage timings")
+    for name, seconds in timings:
+        print(f"  {name:<36} {seconds:7.1f} s")
+    print(f"  {'total':<36} {total:7.1f} s")
+    if code == 0:
+        _print_products(settings, args)
+    return code
+
+
+def _print_products(settings: Settings, args: argparse.Namespace) -> None:
+    paths = settings.paths
+    print("\nSupportLens is ready.")
+    print(f"  working warehouse   {paths.warehouse}")
+    print(f"  published snapshot  {paths.published}   (read-only; query: supportlens sql)")
+    print(f"  landed Parquet      {paths.landing_dir}")
+    print(f"  model registry      {paths.registry_dir}")
+    if not args.skip_quality:
+        print(f"  data docs           {paths.gx_docs_dir / 'index.html'}")
+    if not args.skip_report:
+        print(f"  report site         {paths.reports_build_dir}   (supportlens report --serve)")
+    print("  API                 supportlens serve   (then http://127.0.0.1:8000/schema)")
