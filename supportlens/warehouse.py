@@ -2,15 +2,14 @@
 
 DuckDB allows one process to open a file for writing; any other process, even read-only,
 then fails at once with "Could not set lock on file". So dbt and training write the
-*working* warehouse, and on success the pipeline *publishes* a read-only snapshot: the
-working file is copied to a temporary name beside the snapshot and renamed over it
-atomically. Readers (API, Evidence, SQL users) only ever open the snapshot; a reader that
-holds the old file keeps a consistent view (the old inode) until it re-opens.
+*working* warehouse, and on success the pipeline *publishes* a read-only snapshot: a
+versioned copy under `snapshots/`, with the stable published path (a symlink) swapped to
+it atomically. Readers (API, Evidence, SQL users) only ever open the snapshot; a reader
+that holds an older version keeps a consistent view until it re-opens.
 """
 
 from __future__ import annotations
 
-import json
 import logging
 import os
 import shutil
@@ -43,12 +42,22 @@ def writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         conn.close()
 
 
-def snapshot_marker(published: Path) -> Path:
-    return published.with_suffix(published.suffix + ".json")
+#: Older snapshot files kept beside the newest, for readers still holding them open.
+KEEP_SNAPSHOTS = 3
+
+
+def snapshots_dir(published: Path) -> Path:
+    return published.parent / "snapshots"
 
 
 def publish(settings: Settings) -> Path:
-    """Atomically replace the published snapshot with a copy of the working warehouse."""
+    """Publish a copy of the working warehouse as the new read-only snapshot.
+
+    Each publish writes a new versioned file under `snapshots/` and then atomically swaps
+    the stable path (a symlink) to it. Versioned names matter: DuckDB caches database
+    instances by path inside a process, so a reader re-opening the *same* path would be
+    handed the old instance; a new path guarantees the new data.
+    """
     source = settings.paths.warehouse
     target = settings.paths.published
     if not source.exists():
@@ -56,16 +65,26 @@ def publish(settings: Settings) -> Path:
     # A checkpoint folds the WAL into the file so the copy is complete on its own.
     with duckdb.connect(str(source)) as conn:
         conn.execute("checkpoint")
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
-    shutil.copyfile(source, tmp)
-    os.replace(tmp, target)
-    marker = {"published_at": time.time(), "source": str(source), "bytes": target.stat().st_size}
-    tmp_marker = snapshot_marker(target).with_suffix(".tmp")
-    tmp_marker.write_text(json.dumps(marker), encoding="utf-8")
-    os.replace(tmp_marker, snapshot_marker(target))
-    log.info("published snapshot", extra={"path": str(target), "bytes": marker["bytes"]})
+    folder = snapshots_dir(target)
+    folder.mkdir(parents=True, exist_ok=True)
+    version = f"{target.stem}-{time.time_ns()}{target.suffix}"
+    tmp_copy = folder / f".{version}.tmp"
+    shutil.copyfile(source, tmp_copy)
+    os.replace(tmp_copy, folder / version)
+    tmp_link = target.with_name(f".{target.name}.{os.getpid()}.link")
+    tmp_link.unlink(missing_ok=True)
+    tmp_link.symlink_to(Path("snapshots") / version)
+    os.replace(tmp_link, target)
+    _prune(folder, keep=KEEP_SNAPSHOTS)
+    log.info("published snapshot", extra={"path": str(target), "version": version})
     return target
+
+
+def _prune(folder: Path, keep: int) -> None:
+    versions = sorted(folder.glob("*.duckdb"), key=lambda p: p.stat().st_mtime_ns)
+    for old in versions[:-keep]:
+        # Readers that still hold the file keep reading it: unlink only drops the name.
+        old.unlink(missing_ok=True)
 
 
 def reader(settings: Settings) -> duckdb.DuckDBPyConnection:
@@ -75,13 +94,13 @@ def reader(settings: Settings) -> duckdb.DuckDBPyConnection:
         raise WarehouseNotPublishedError(
             f"{path}: no published warehouse yet; run `supportlens run` (or `supportlens build`)"
         )
-    return duckdb.connect(str(path), read_only=True)
+    return duckdb.connect(str(path.resolve()), read_only=True)
 
 
 @dataclass
 class _Opened:
     conn: duckdb.DuckDBPyConnection
-    identity: tuple[int, int]
+    identity: Path
 
 
 class SnapshotReader:
@@ -96,9 +115,8 @@ class SnapshotReader:
         self._lock = threading.Lock()
         self._opened: _Opened | None = None
 
-    def _identity(self) -> tuple[int, int]:
-        stat = self._settings.paths.published.stat()
-        return (stat.st_ino, stat.st_mtime_ns)
+    def _identity(self) -> Path:
+        return self._settings.paths.published.resolve(strict=True)
 
     def cursor(self) -> duckdb.DuckDBPyConnection:
         with self._lock:

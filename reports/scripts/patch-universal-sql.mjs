@@ -1,0 +1,1 @@
+// placeholder; replaced after inspecting universal-sql
