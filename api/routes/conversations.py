@@ -1,0 +1,93 @@
+"""Conversations: one stored conversation, or analyse posted turns without storing them."""
+
+from __future__ import annotations
+
+from anyio import to_thread
+from litestar import Request, get, post
+from litestar.params import Parameter
+
+from api.errors import PayloadTooLarge
+from api.routes.predict import predictor_for, ranked, score
+from api.schemas import AnalyzedTurn, AnalyzeRequest, AnalyzeResponse, ConversationOut
+from api.services import analytics
+from api.services.sentiment import label_for
+from api.state import services_of
+
+
+@get(
+    "/conversations/{conversation_id:str}",
+    summary="A conversation with its turns, predicted intents, sentiment and outcome",
+    cache=True,
+    tags=["analytics"],
+)
+async def get_conversation(
+    request: Request,
+    conversation_id: str = Parameter(min_length=1, max_length=200),
+) -> ConversationOut:
+    services = services_of(request)
+    return await to_thread.run_sync(analytics.conversation, services.warehouse, conversation_id)
+
+
+@post(
+    "/conversations/analyze",
+    status_code=200,
+    summary="Analyse a conversation posted as turns (nothing is stored)",
+    description="Intents are predicted for customer turns; sentiment for every turn; "
+    "response times when turns carry `sent_at`. At most `[api] max_turns` turns (413).",
+    tags=["analytics"],
+)
+async def analyze_conversation(request: Request, data: AnalyzeRequest) -> AnalyzeResponse:
+    services = services_of(request)
+    if len(data.turns) > services.config.max_turns:
+        raise PayloadTooLarge(
+            f"turns: {len(data.turns)} items, at most {services.config.max_turns}",
+            extra={"max_turns": services.config.max_turns},
+        )
+    label_set, predictor = await predictor_for(services, data.label_set)
+    texts = [turn.text for turn in data.turns]
+    customer_at = [i for i, turn in enumerate(data.turns) if turn.speaker == "customer"]
+    predictions = await score(predictor, [texts[i] for i in customer_at], data.top_k)
+    by_turn = dict(zip(customer_at, predictions, strict=True))
+    sentiments = await to_thread.run_sync(services.sentiment.score, texts)
+
+    turns: list[AnalyzedTurn] = []
+    last_customer_at = None
+    first_response: float | None = None
+    for index, (turn, (mood, mood_score)) in enumerate(zip(data.turns, sentiments, strict=True)):
+        response_seconds = None
+        if turn.speaker == "customer" and turn.sent_at is not None and last_customer_at is None:
+            last_customer_at = turn.sent_at
+        elif turn.speaker == "agent" and turn.sent_at is not None and last_customer_at:
+            response_seconds = (turn.sent_at - last_customer_at).total_seconds()
+            if first_response is None:
+                first_response = response_seconds
+            last_customer_at = None
+        prediction = by_turn.get(index)
+        turns.append(
+            AnalyzedTurn(
+                turn_index=index,
+                speaker=turn.speaker,
+                text=turn.text,
+                sentiment=mood,
+                sentiment_score=round(mood_score, 4),
+                predicted_intent=str(prediction.label) if prediction else None,
+                intent_confidence=float(prediction.confidence) if prediction else None,
+                top_k=ranked(prediction) if prediction else None,
+                response_seconds=response_seconds,
+            )
+        )
+    # The conversation's intent is what the customer asked first (as the marts define it).
+    opener = by_turn.get(customer_at[0]) if customer_at else None
+    customer_scores = [sentiments[i][1] for i in customer_at] or [s for _, s in sentiments]
+    overall = sum(customer_scores) / len(customer_scores)
+    return AnalyzeResponse(
+        model_version=predictor.model_version,
+        label_set=label_set,
+        intent=str(opener.label) if opener else None,
+        intent_confidence=float(opener.confidence) if opener else None,
+        sentiment=label_for(overall),
+        sentiment_score=round(overall, 4),
+        first_response_seconds=first_response,
+        turns=turns,
+    )
+

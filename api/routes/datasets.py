@@ -1,0 +1,74 @@
+"""POST /v1/datasets: upload a raw file, validated, then landed in the background."""
+
+from __future__ import annotations
+
+import importlib.util
+from dataclasses import dataclass
+from typing import Annotated, Literal
+
+from anyio import to_thread
+from litestar import Request, post
+from litestar.datastructures import UploadFile
+from litestar.enums import RequestEncodingType
+from litestar.params import Body
+
+from api.schemas import DatasetUploadOut
+from api.security import REQUIRES_KEY, require_api_key
+from api.services import datasets
+from api.state import services_of
+
+LANDING_COMMAND_MODULE = "ingest.commands.land"
+
+
+@dataclass
+class DatasetUpload:
+    source: Literal["banking77", "bitext", "sgd", "twcs", "synthetic"]
+    file: UploadFile
+    #: SGD files live under raw/sgd/<split>/.
+    split: Literal["train", "dev", "test"] | None = None
+    #: Land the raw files now (a background `supportlens land` job).
+    land: bool = True
+
+
+def landing_available() -> bool:
+    return importlib.util.find_spec(LANDING_COMMAND_MODULE) is not None
+
+
+@post(
+    "/datasets",
+    status_code=201,
+    summary="Upload a raw dataset file (validated), then land it",
+    description="Multipart form: `source`, `file`, optional `split` (sgd) and `land`. "
+    "Size limit: `[api] max_upload_bytes` (413 above it).",
+    guards=[require_api_key],
+    security=REQUIRES_KEY,
+    tags=["datasets"],
+)
+async def upload_dataset(
+    request: Request,
+    data: Annotated[DatasetUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
+) -> DatasetUploadOut:
+    services = services_of(request)
+    content = await data.file.read()
+    filename = data.file.filename or ""
+    stored = await to_thread.run_sync(
+        datasets.store,
+        services.settings.paths.raw_dir,
+        data.source,
+        filename,
+        data.split,
+        content,
+    )
+    job = None
+    if data.land and landing_available():
+        # Two landings at once would race on the manifest: one at a time.
+        job = services.jobs.submit(
+            "land", [*services.cli_command, "land"], exclusive="landing"
+        ).to_out()
+    return DatasetUploadOut(
+        source=data.source,
+        path=stored.relative,
+        bytes=stored.bytes,
+        rows=stored.rows,
+        landing_job=job,
+    )

@@ -1,0 +1,119 @@
+"""GET /v1/metrics/*: conversation analytics with filters and pagination (cached)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import date
+from typing import Annotated
+
+from anyio import to_thread
+from litestar import Request, get
+from litestar.exceptions import ValidationException
+from litestar.params import Parameter
+
+from api.schemas import Page
+from api.services import analytics
+from api.services.warehouse import WarehouseReader
+from api.state import services_of
+
+MAX_PAGE_SIZE = 500
+
+Query = Callable[[WarehouseReader, analytics.Filters, analytics.Paging], Page]
+
+
+async def run_metric(
+    request: Request,
+    query: Query,
+    date_from: date | None,
+    date_to: date | None,
+    source: str | None,
+    company: str | None,
+    limit: int,
+    offset: int,
+) -> Page:
+    if date_from is not None and date_to is not None and date_from > date_to:
+        raise ValidationException(f"date_from ({date_from}) is after date_to ({date_to})")
+    filters = analytics.Filters(date_from, date_to, source, company)
+    paging = analytics.Paging(limit=limit, offset=offset)
+    warehouse = services_of(request).warehouse
+    return await to_thread.run_sync(query, warehouse, filters, paging)
+
+
+DateFrom = Annotated[date | None, Parameter(description="first day (inclusive), YYYY-MM-DD")]
+DateTo = Annotated[date | None, Parameter(description="last day (inclusive), YYYY-MM-DD")]
+Source = Annotated[
+    str | None, Parameter(min_length=1, max_length=100, description="e.g. twcs, synthetic")
+]
+Company = Annotated[str | None, Parameter(min_length=1, max_length=200)]
+Limit = Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE, description="page size")]
+Offset = Annotated[int, Parameter(ge=0, le=10_000_000, description="rows to skip")]
+
+
+@get("/metrics/intents", summary="Conversations per intent", cache=True, tags=["analytics"])
+async def intents(
+    request: Request,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    source: Source = None,
+    company: Company = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page:
+    return await run_metric(
+        request, analytics.intents, date_from, date_to, source, company, limit, offset
+    )
+
+
+@get("/metrics/outcomes", summary="Conversations per outcome", cache=True, tags=["analytics"])
+async def outcomes(
+    request: Request,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    source: Source = None,
+    company: Company = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page:
+    return await run_metric(
+        request, analytics.outcomes, date_from, date_to, source, company, limit, offset
+    )
+
+
+@get(
+    "/metrics/response-times",
+    summary="First-response times per day",
+    cache=True,
+    tags=["analytics"],
+)
+async def response_times(
+    request: Request,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    source: Source = None,
+    company: Company = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page:
+    return await run_metric(
+        request, analytics.response_times, date_from, date_to, source, company, limit, offset
+    )
+
+
+@get(
+    "/metrics/sentiment",
+    summary="Customer turns per sentiment",
+    cache=True,
+    tags=["analytics"],
+)
+async def sentiment(
+    request: Request,
+    date_from: DateFrom = None,
+    date_to: DateTo = None,
+    source: Source = None,
+    company: Company = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+) -> Page:
+    return await run_metric(
+        request, analytics.sentiment, date_from, date_to, source, company, limit, offset
+    )

@@ -1,0 +1,82 @@
+"""Model registry routes: list, describe, activate (admin)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from anyio import to_thread
+from litestar import Request, get, post
+
+from api.schemas import ActivateResponse, ModelDetail, ModelMetric, ModelSummary, ModelVersion
+from api.security import REQUIRES_KEY, require_api_key
+from api.services.warehouse import WarehouseReader
+from api.state import services_of
+
+log = logging.getLogger(__name__)
+
+SUMMARY_FIELDS = set(ModelSummary.__struct_fields__) - {"loaded"}
+
+
+def summary(record: dict[str, Any], loaded: set[str]) -> ModelSummary:
+    fields = {k: v for k, v in record.items() if k in SUMMARY_FIELDS}
+    if fields.get("created_at") is not None:
+        fields["created_at"] = str(fields["created_at"])
+    return ModelSummary(**fields, loaded=record["model_version"] in loaded)
+
+
+def model_metrics(warehouse: WarehouseReader, model_version: str) -> list[ModelMetric]:
+    """Evaluation metrics from the snapshot; none when it has no evaluation yet."""
+    try:
+        rows = warehouse.fetch(
+            """
+            select split, metric, cast(value as double) as value
+            from ml_model_metrics
+            where model_version = ?
+            order by split, metric
+            """,
+            [model_version],
+        )
+    except Exception as exc:  # metrics are optional detail: the card still answers
+        log.info("model metrics unavailable", extra={"reason": str(exc).splitlines()[0]})
+        return []
+    return [ModelMetric(split=r["split"], metric=r["metric"], value=r["value"]) for r in rows]
+
+
+@get("/models", summary="Registered model versions", tags=["models"])
+async def list_models(request: Request) -> list[ModelSummary]:
+    services = services_of(request)
+    records = await to_thread.run_sync(services.hub.provider.list_models)
+    loaded = set(services.hub.loaded_versions().values())
+    return [summary(r, loaded) for r in records]
+
+
+@get("/models/{model_version:str}", summary="One model: card and metrics", tags=["models"])
+async def describe_model(request: Request, model_version: ModelVersion) -> ModelDetail:
+    services = services_of(request)
+    record = await to_thread.run_sync(services.hub.provider.describe, model_version)
+    metrics = await to_thread.run_sync(model_metrics, services.warehouse, model_version)
+    loaded = set(services.hub.loaded_versions().values())
+    card = record.get("card")
+    return ModelDetail(
+        model=summary(record, loaded),
+        card=card if isinstance(card, dict) else None,
+        metrics=metrics,
+    )
+
+
+@post(
+    "/models/{model_version:str}/activate",
+    status_code=200,
+    summary="Make a version the active model of its label set (hot swap)",
+    guards=[require_api_key],
+    security=REQUIRES_KEY,
+    tags=["models"],
+)
+async def activate_model(request: Request, model_version: ModelVersion) -> ActivateResponse:
+    services = services_of(request)
+    label_set, previous = await to_thread.run_sync(services.hub.activate, model_version)
+    log.info("model activated", extra={"model_version": model_version, "label_set": label_set})
+    return ActivateResponse(
+        model_version=model_version, label_set=label_set, previous_version=previous
+    )

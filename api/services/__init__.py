@@ -1,0 +1,1 @@
+"""Services behind the routes: models, warehouse reads, analytics, jobs, uploads."""

@@ -1,0 +1,173 @@
+"""Uploaded raw files: check name and format, then place them where `supportlens land`
+discovers them (the raw layout of docs/contracts.md).
+
+The file is validated from a temporary copy and moved into `raw_dir` only when valid, so
+a bad upload never reaches the landing stage.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import os
+import re
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+
+from api.errors import InvalidUpload
+
+SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+#: CSV columns each source needs (extra columns are allowed).
+CSV_COLUMNS: dict[str, tuple[frozenset[str], ...]] = {
+    # BANKING77 comes as `text,category` or, from the hub, `text,label`.
+    "banking77": (frozenset({"text", "category"}), frozenset({"text", "label"})),
+    "bitext": (frozenset({"flags", "instruction", "category", "intent", "response"}),),
+    "twcs": (
+        frozenset(
+            {
+                "tweet_id",
+                "author_id",
+                "inbound",
+                "created_at",
+                "text",
+                "response_tweet_id",
+                "in_response_to_tweet_id",
+            }
+        ),
+    ),
+    "synthetic": (
+        frozenset({"conversation_id", "turn_index", "speaker", "text", "sent_at"}),
+    ),
+}
+
+SGD_SPLITS = ("train", "dev", "test")
+
+
+@dataclass(frozen=True)
+class StoredUpload:
+    path: Path
+    relative: str
+    bytes: int
+    rows: int
+
+
+def target_for(source: str, filename: str, split: str | None) -> Path:
+    """Where the raw layout wants this file, relative to raw_dir; rejects other names."""
+    if not SAFE_NAME.match(filename) or filename.startswith("."):
+        raise InvalidUpload(
+            f"file name {filename!r}: use letters, digits, '.', '_' or '-' (at most 100)"
+        )
+    lower = filename.lower()
+    if source == "banking77":
+        if lower not in {"train.csv", "test.csv", "categories.json"}:
+            raise InvalidUpload("banking77 files are train.csv, test.csv or categories.json")
+        return Path("banking77") / lower
+    if source == "bitext":
+        if not lower.endswith((".csv", ".parquet")):
+            raise InvalidUpload(f"bitext file {filename!r}: expected .csv or .parquet")
+        return Path("bitext") / filename
+    if source == "twcs":
+        if lower != "twcs.csv":
+            raise InvalidUpload("the twcs file is twcs.csv (the Kaggle export)")
+        return Path("twcs") / "twcs.csv"
+    if source == "synthetic":
+        if lower != "conversations.csv":
+            raise InvalidUpload("the synthetic file is conversations.csv")
+        return Path("synthetic") / "conversations.csv"
+    if source == "sgd":
+        if split not in SGD_SPLITS:
+            raise InvalidUpload(f"sgd uploads need split in {SGD_SPLITS}, got {split!r}")
+        if not (re.match(r"^dialogues_\d+\.json$", lower) or lower == "schema.json"):
+            raise InvalidUpload("sgd files are dialogues_NNN.json or schema.json")
+        return Path("sgd") / split / lower
+    raise InvalidUpload(f"unknown source {source!r}")
+
+
+def _csv_rows(path: Path, source: str, filename: str) -> int:
+    required = CSV_COLUMNS[source]
+    try:
+        with path.open(encoding="utf-8", newline="") as handle:
+            reader = csv.reader(handle)
+            header = next(reader, None)
+            if header is None:
+                raise InvalidUpload(f"{filename}: empty file (expected a CSV header)")
+            columns = {h.strip().lstrip("\ufeff") for h in header}
+            if not any(option <= columns for option in required):
+                wanted = " or ".join(",".join(sorted(o)) for o in required)
+                raise InvalidUpload(
+                    f"{filename}: header lacks columns; needs {wanted}",
+                    extra={"header": header[:50]},
+                )
+            rows = 0
+            for record in reader:
+                rows += 1
+                if len(record) != len(header) and any(record):
+                    raise InvalidUpload(
+                        f"{filename}: line {reader.line_num} has {len(record)} fields, "
+                        f"header has {len(header)}"
+                    )
+            return rows
+    except UnicodeDecodeError as exc:
+        raise InvalidUpload(f"{filename}: not UTF-8 text ({exc.reason})") from exc
+    except csv.Error as exc:
+        raise InvalidUpload(f"{filename}: not valid CSV ({exc})") from exc
+
+
+def _json_rows(path: Path, source: str, filename: str) -> int:
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+        raise InvalidUpload(f"{filename}: not valid JSON ({exc})") from exc
+    if source == "banking77":
+        if not isinstance(data, list) or not all(isinstance(x, str) for x in data):
+            raise InvalidUpload(f"{filename}: expected a JSON list of category names")
+        return len(data)
+    key = "service_name" if filename.lower() == "schema.json" else "dialogue_id"
+    if not isinstance(data, list) or not all(isinstance(x, dict) and key in x for x in data):
+        raise InvalidUpload(f"{filename}: expected a JSON list of objects with {key!r}")
+    return len(data)
+
+
+def _parquet_rows(path: Path, source: str, filename: str) -> int:
+    import pyarrow.parquet as pq
+
+    try:
+        meta = pq.read_metadata(path)
+        columns = set(meta.schema.names)
+    except Exception as exc:  # pyarrow raises several types for a corrupt file
+        raise InvalidUpload(f"{filename}: not a readable Parquet file ({exc})") from exc
+    required = CSV_COLUMNS[source]
+    if not any(option <= columns for option in required):
+        raise InvalidUpload(f"{filename}: Parquet columns lack {sorted(required[0] - columns)}")
+    return int(meta.num_rows)
+
+
+def validate(path: Path, source: str, filename: str) -> int:
+    """Rows (records) in a valid file; raises InvalidUpload naming what is wrong."""
+    lower = filename.lower()
+    if path.stat().st_size == 0:
+        raise InvalidUpload(f"{filename}: empty file")
+    if lower.endswith(".json"):
+        return _json_rows(path, source, filename)
+    if lower.endswith(".parquet"):
+        return _parquet_rows(path, source, filename)
+    return _csv_rows(path, source, filename)
+
+
+def store(raw_dir: Path, source: str, filename: str, split: str | None, content: bytes) -> StoredUpload:
+    """Validate an upload and move it into raw_dir atomically (blocking: run in a thread)."""
+    relative = target_for(source, filename, split)
+    target = raw_dir / relative
+    target.parent.mkdir(parents=True, exist_ok=True)
+    handle, tmp_name = tempfile.mkstemp(dir=target.parent, prefix=".upload-")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(content)
+        rows = validate(tmp, source, filename)
+        os.replace(tmp, target)
+    finally:
+        tmp.unlink(missing_ok=True)
+    return StoredUpload(path=target, relative=str(relative), bytes=len(content), rows=rows)

@@ -1,0 +1,124 @@
+"""Models: the provider the API is given (a registry, or a fake in tests) and the hub.
+
+The hub keeps one loaded predictor per label set, loaded once and warmed up, shared by
+every request. Activation loads the new version first and then swaps one dictionary
+entry: requests already running keep the predictor object they started with, so none is
+dropped or sees a half-loaded model.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+from collections.abc import Sequence
+from typing import Any, Protocol
+
+from api.errors import NoActiveModel
+
+log = logging.getLogger(__name__)
+
+WARM_UP_TEXTS = ["I lost my card yesterday", "how do I reset my password"]
+
+
+class Prediction(Protocol):
+    label: str
+    confidence: float
+    top_labels: Sequence[str]
+    top_scores: Sequence[float]
+
+
+class Predictor(Protocol):
+    model_version: str
+
+    def predict(self, texts: list[str], top_k: int = 3) -> Sequence[Prediction]: ...
+
+
+class ModelProvider(Protocol):
+    """What the API needs from a model registry."""
+
+    def load_active(self, label_set: str) -> Predictor:
+        """The active model of a label set; raises `api.errors.NoActiveModel`."""
+        ...
+
+    def list_models(self) -> list[dict[str, Any]]:
+        """One dict per version: model_version, label_set, model_type, base_model,
+        created_at, is_active, train_rows, val_accuracy."""
+        ...
+
+    def describe(self, model_version: str) -> dict[str, Any]:
+        """Summary fields plus `card` (dict); raises `api.errors.ModelNotFound`."""
+        ...
+
+    def activate(self, model_version: str) -> str:
+        """Make a version active for its label set and return that label set;
+        raises `api.errors.ModelNotFound`."""
+        ...
+
+
+class ModelHub:
+    """Loaded predictors by label set (thread-safe; loads are serialised)."""
+
+    def __init__(self, provider: ModelProvider, default_label_set: str) -> None:
+        self.provider = provider
+        self.default_label_set = default_label_set
+        self._predictors: dict[str, Predictor] = {}
+        self._load_lock = threading.Lock()
+
+    def peek(self, label_set: str) -> Predictor | None:
+        """The loaded predictor, without loading (a dict read: safe on the event loop)."""
+        return self._predictors.get(label_set)
+
+    def loaded_versions(self) -> dict[str, str]:
+        return {name: p.model_version for name, p in list(self._predictors.items())}
+
+    def get(self, label_set: str) -> Predictor:
+        """The predictor of a label set, loading and warming it on first use (blocking)."""
+        predictor = self._predictors.get(label_set)
+        if predictor is not None:
+            return predictor
+        with self._load_lock:
+            predictor = self._predictors.get(label_set)
+            if predictor is None:
+                predictor = self._load(label_set)
+                self._predictors[label_set] = predictor
+            return predictor
+
+    def _load(self, label_set: str) -> Predictor:
+        predictor = self.provider.load_active(label_set)
+        # The first call pays for lazy initialisation (vocabularies, BLAS threads): do it
+        # now rather than on a user's request.
+        predictor.predict(list(WARM_UP_TEXTS), top_k=3)
+        log.info(
+            "model loaded",
+            extra={"label_set": label_set, "model_version": predictor.model_version},
+        )
+        return predictor
+
+    def warm_up(self) -> None:
+        """Load the default label set at start-up; a missing model is logged, not fatal."""
+        try:
+            self.get(self.default_label_set)
+        except NoActiveModel as exc:
+            log.warning("no model loaded at start-up", extra={"reason": exc.detail})
+
+    def activate(self, model_version: str) -> tuple[str, str | None]:
+        """Activate a version and swap it in; returns (label_set, previous version)."""
+        with self._load_lock:
+            label_set = self.provider.activate(model_version)
+            previous = self._predictors.get(label_set)
+            fresh = self._load(label_set)
+            self._predictors[label_set] = fresh
+        return label_set, previous.model_version if previous else None
+
+    def refresh(self, label_set: str) -> None:
+        """Re-read the active version (after training) and swap if it changed."""
+        with self._load_lock:
+            current = self._predictors.get(label_set)
+            try:
+                fresh = self.provider.load_active(label_set)
+            except NoActiveModel:
+                return
+            if current is None or fresh.model_version != current.model_version:
+                fresh.predict(list(WARM_UP_TEXTS), top_k=3)
+                self._predictors[label_set] = fresh
+                log.info("model swapped", extra={"model_version": fresh.model_version})

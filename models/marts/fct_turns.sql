@@ -1,0 +1,24 @@
+with turns as (
+  select * from {{ ref('int_turns__unioned') }}
+)
+
+select
+  cast(turn_id as varchar) as turn_id,
+  cast(conversation_id as varchar) as conversation_id,
+  cast(source as varchar) as source,
+  cast(turn_index as integer) as turn_index,
+  cast(speaker as varchar) as speaker,
+  cast(author_id as varchar) as author_id,
+  cast(sent_at as timestamp with time zone) as sent_at,
+  cast(text as varchar) as text,
+  cast(text_normalized as varchar) as text_normalized,
+  cast(parent_turn_id as varchar) as parent_turn_id,
+  cast(reply_delay_seconds as bigint) as reply_delay_seconds,
+  cast(gold_intent as varchar) as gold_intent,
+  cast(intent_label_set as varchar) as intent_label_set,
+  cast(case when gold_intent is not null then intent_label_set || ':' || gold_intent end as varchar)
+    as intent_id,
+  cast(gold_sentiment as varchar) as gold_sentiment,
+  cast(acts as varchar[]) as acts,
+  cast(services as varchar[]) as services
+from turns

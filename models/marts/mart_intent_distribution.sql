@@ -1,0 +1,120 @@
+{{ config(tags=['uses_predictions']) }}
+{#
+  Conversations by source, intent, category and day. The intent is the gold intent where
+  the source has one, else the active model's prediction for the conversation's first
+  customer turn (rows marked intent_origin = 'predicted'); conversations with neither are
+  counted under intent 'unknown'. Sources without timestamps have activity_date NULL.
+  Rebuilt after `supportlens predict` (tag uses_predictions).
+#}
+with conversations as (
+  select * from {{ ref('fct_conversations') }}
+),
+
+turns as (
+  select * from {{ ref('fct_turns') }}
+),
+
+active_models as (
+  select model_version, label_set
+  from {{ source('ml', 'ml_models') }}
+  where is_active
+),
+
+latest_predictions as (
+  select turn_id, label_set, label
+  from (
+    select
+      predictions.turn_id,
+      predictions.label_set,
+      predictions.label,
+      row_number() over (
+        partition by predictions.turn_id, predictions.label_set
+        order by predictions.predicted_at desc, predictions.model_version desc
+      ) as recency
+    from {{ source('ml', 'ml_predictions') }} as predictions
+    inner join active_models
+      on active_models.model_version = predictions.model_version
+      and active_models.label_set = predictions.label_set
+  ) as ranked
+  where recency = 1
+),
+
+first_customer_turns as (
+  select conversation_id, turn_id
+  from (
+    select
+      conversation_id,
+      turn_id,
+      row_number() over (partition by conversation_id order by turn_index) as customer_rank
+    from turns
+    where speaker = 'customer'
+  ) as ranked
+  where customer_rank = 1
+),
+
+scoring_label_sets as (
+  select turn_id, label_set from {{ ref('ml_scoring_inputs') }}
+),
+
+conversation_intents as (
+  select
+    conversations.conversation_id,
+    conversations.source,
+    cast(conversations.started_at as date) as activity_date,
+    case
+      when conversations.gold_intent is not null then 'gold'
+      when latest_predictions.label is not null then 'predicted'
+      else 'none'
+    end as intent_origin,
+    coalesce(conversations.intent_label_set, latest_predictions.label_set) as label_set,
+    coalesce(conversations.gold_intent, latest_predictions.label, 'unknown') as intent
+  from conversations
+  left join first_customer_turns
+    on first_customer_turns.conversation_id = conversations.conversation_id
+  left join scoring_label_sets
+    on scoring_label_sets.turn_id = first_customer_turns.turn_id
+  left join latest_predictions
+    on latest_predictions.turn_id = first_customer_turns.turn_id
+    and latest_predictions.label_set = scoring_label_sets.label_set
+    and conversations.gold_intent is null
+),
+
+counted as (
+  select
+    source,
+    label_set,
+    intent,
+    intent_origin,
+    activity_date,
+    count(*) as conversation_count
+  from conversation_intents
+  group by source, label_set, intent, intent_origin, activity_date
+),
+
+intents as (
+  select label_set, intent, category from {{ ref('dim_intents') }}
+)
+
+select
+  cast(counted.source as varchar) as source,
+  cast(counted.label_set as varchar) as label_set,
+  cast(counted.intent as varchar) as intent,
+  cast(coalesce(intents.category, case when counted.intent_origin = 'none' then 'unknown' else 'uncatalogued' end) as varchar)
+    as category,
+  cast(counted.intent_origin as varchar) as intent_origin,
+  cast(counted.activity_date as date) as activity_date,
+  cast(counted.conversation_count as bigint) as conversation_count,
+  cast(
+    counted.conversation_count * 1.0
+    / sum(counted.conversation_count) over (partition by counted.source, counted.activity_date)
+    as double
+  ) as share_of_source_day,
+  cast(
+    counted.conversation_count * 1.0
+    / sum(counted.conversation_count) over (partition by counted.source)
+    as double
+  ) as share_of_source
+from counted
+left join intents
+  on intents.label_set = counted.label_set
+  and intents.intent = counted.intent

@@ -1,0 +1,112 @@
+"""`supportlens build`: run `dbt build` on the working warehouse.
+
+dbt runs as a child process with the paths of `supportlens.toml` in its environment
+(`Settings.env_for_subprocesses()`), so the checked-in `profiles.yml` and the sources'
+`external_location`s resolve to the same warehouse and landing folder as every other
+stage. Extra arguments (e.g. `--select tag:marts`) pass through to dbt unchanged.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from supportlens.config import Settings
+
+log = logging.getLogger(__name__)
+
+#: dbt statuses that mean a node failed (skipped nodes are reported apart: they only
+#: follow from an upstream failure).
+FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
+
+
+class DbtNotFoundError(FileNotFoundError):
+    """The dbt executable is not installed next to this Python."""
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--target-path",
+        default=None,
+        help="dbt artefacts folder (default: <project>/target)",
+    )
+    parser.add_argument(
+        "dbt_args",
+        nargs=argparse.REMAINDER,
+        help="arguments passed to `dbt build` unchanged (e.g. --select tag:marts)",
+    )
+
+
+def dbt_executable() -> str:
+    """The dbt of this environment (beside the running Python), else the one on PATH."""
+    beside = Path(sys.executable).with_name("dbt")
+    if beside.exists():
+        return str(beside)
+    found = shutil.which("dbt")
+    if found is None:
+        raise DbtNotFoundError("dbt is not installed; run `make install` (dbt-core, dbt-duckdb)")
+    return found
+
+
+def dbt_command(settings: Settings, subcommand: str, extra: list[str], target_path: Path) -> list[str]:
+    root = str(settings.project_root)
+    return [
+        dbt_executable(),
+        subcommand,
+        "--project-dir",
+        root,
+        "--profiles-dir",
+        root,
+        "--target-path",
+        str(target_path),
+        *extra,
+    ]
+
+
+def failed_nodes(run_results: Path) -> tuple[list[str], int]:
+    """Failing node ids (with status) and the number of skipped nodes, from run_results.json."""
+    try:
+        results = json.loads(run_results.read_text(encoding="utf-8"))["results"]
+    except (OSError, ValueError, KeyError):
+        return [], 0
+    statuses = [(r["unique_id"], str(r.get("status", "")).lower()) for r in results]
+    failed = sorted(f"{node} ({status})" for node, status in statuses if status in FAILED_STATUSES)
+    skipped = sum(1 for _, status in statuses if status == "skipped")
+    return failed, skipped
+
+
+def run_dbt(settings: Settings, subcommand: str, extra: list[str], target_path: Path) -> int:
+    """Run one dbt subcommand; on failure print the failing nodes. Returns dbt's exit code."""
+    settings.paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    command = dbt_command(settings, subcommand, extra, target_path)
+    log.info("running dbt", extra={"command": " ".join(command)})
+    run_results = target_path / "run_results.json"
+    run_results.unlink(missing_ok=True)
+    completed = subprocess.run(
+        command, env=settings.env_for_subprocesses(), cwd=settings.project_root, check=False
+    )
+    if completed.returncode != 0:
+        failures, skipped = failed_nodes(run_results)
+        print(f"dbt {subcommand} failed (exit {completed.returncode})", file=sys.stderr)
+        for node in failures:
+            print(f"  failed: {node}", file=sys.stderr)
+        if skipped:
+            print(f"  skipped because of the failures: {skipped} node(s)", file=sys.stderr)
+        if not failures:
+            print("  (no node results: see dbt's output above)", file=sys.stderr)
+    return completed.returncode
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    target_path = Path(args.target_path) if args.target_path else settings.project_root / "target"
+    extra = [a for a in args.dbt_args if a != "--"]
+    try:
+        return run_dbt(settings, "build", extra, target_path.resolve())
+    except DbtNotFoundError as exc:
+        print(f"supportlens build: {exc}", file=sys.stderr)
+        return 2
