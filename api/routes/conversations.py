@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from anyio import to_thread
 from litestar import Request, get, post
-from litestar.params import Parameter
+from litestar.params import JSONBody, Parameter
 
 from api.errors import PayloadTooLarge
 from api.routes.predict import predictor_for, ranked, score
@@ -36,7 +36,7 @@ async def get_conversation(
     "response times when turns carry `sent_at`. At most `[api] max_turns` turns (413).",
     tags=["analytics"],
 )
-async def analyze_conversation(request: Request, data: AnalyzeRequest) -> AnalyzeResponse:
+async def analyze_conversation(request: Request, data: JSONBody[AnalyzeRequest]) -> AnalyzeResponse:
     services = services_of(request)
     if len(data.turns) > services.config.max_turns:
         raise PayloadTooLarge(

@@ -6,6 +6,7 @@ from pathlib import Path
 
 from anyio import to_thread
 from litestar import Request, get, post
+from litestar.params import FromPath, JSONBody
 
 from api.errors import ApiError
 from api.schemas import JobOut, TrainRequest
@@ -38,7 +39,7 @@ def train_config_path(services: Services, name: str | None) -> Path:
     security=REQUIRES_KEY,
     tags=["jobs"],
 )
-async def train(request: Request, data: TrainRequest) -> JobOut:
+async def train(request: Request, data: JSONBody[TrainRequest]) -> JobOut:
     services = services_of(request)
     config = train_config_path(services, data.config)
     command = [
@@ -60,5 +61,5 @@ async def train(request: Request, data: TrainRequest) -> JobOut:
 
 
 @get("/jobs/{job_id:str}", summary="Status and log tail of a background job", tags=["jobs"])
-async def job_status(request: Request, job_id: str) -> JobOut:
+async def job_status(request: Request, job_id: FromPath[str]) -> JobOut:
     return services_of(request).jobs.get(job_id).to_out()

@@ -6,6 +6,7 @@ from collections.abc import Sequence
 
 from anyio import to_thread
 from litestar import Request, post
+from litestar.params import JSONBody
 
 from api.errors import PayloadTooLarge
 from api.schemas import (
@@ -46,7 +47,7 @@ def ranked(prediction: Prediction) -> list[LabelScore]:
 
 
 @post("/predict", status_code=200, summary="Classify one message", tags=["predictions"])
-async def predict(request: Request, data: PredictRequest) -> PredictResponse:
+async def predict(request: Request, data: JSONBody[PredictRequest]) -> PredictResponse:
     services = services_of(request)
     label_set, predictor = await predictor_for(services, data.label_set)
     (prediction,) = predictor.predict([data.text], top_k=data.top_k)
@@ -66,7 +67,7 @@ async def predict(request: Request, data: PredictRequest) -> PredictResponse:
     description="At most `[api] max_batch` texts (413 above it).",
     tags=["predictions"],
 )
-async def predict_batch(request: Request, data: BatchPredictRequest) -> BatchPredictResponse:
+async def predict_batch(request: Request, data: JSONBody[BatchPredictRequest]) -> BatchPredictResponse:
     services = services_of(request)
     limit = services.config.max_batch
     if len(data.texts) > limit:

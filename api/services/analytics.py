@@ -100,7 +100,7 @@ ACTIVE_PREDICTIONS = """
         select turn_id, label_set, label, confidence
         from (
             select
-                p.turn_id, p.label_set, p.label, p.confidence,
+                p.turn_id, p.label_set, p.label, cast(p.confidence as double) as confidence,
                 row_number() over (
                     partition by p.turn_id, p.label_set
                     order by p.predicted_at desc, p.model_version desc

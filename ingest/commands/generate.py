@@ -11,24 +11,45 @@ from supportlens.config import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--seed", type=int, default=None,
-                        help="random seed (default: [generate] seed in supportlens.toml)")  # fmt: skip
-    parser.add_argument("--scale", choices=sorted(SCALES), default=None,
-                        help="how much to generate (default: [generate] scale)")  # fmt: skip
-    parser.add_argument("--out", type=Path, default=None,
-                        help="raw folder to write into (default: paths.raw_dir)")  # fmt: skip
-    parser.add_argument("--only", choices=SOURCES, action="append", default=None,
-                        help="generate only this source (repeatable)")  # fmt: skip
-    parser.add_argument("--inject-errors", type=Path, default=None, metavar="DIR",
-                        help="also write copies with known malformed records into DIR")  # fmt: skip
+    parser.add_argument(
+        "--seed",
+        type=int,
+        default=None,
+        help="random seed (default: [generate] seed in supportlens.toml)",
+    )
+    parser.add_argument(
+        "--scale",
+        choices=sorted(SCALES),
+        default=None,
+        help="how much to generate (default: [generate] scale)",
+    )
+    parser.add_argument(
+        "--out", type=Path, default=None, help="raw folder to write into (default: paths.raw_dir)"
+    )
+    parser.add_argument(
+        "--only",
+        choices=SOURCES,
+        action="append",
+        default=None,
+        help="generate only this source (repeatable)",
+    )
+    parser.add_argument(
+        "--inject-errors",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="also write copies with known malformed records into DIR",
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     seed = args.seed if args.seed is not None else int(settings.generate.get("seed", 42))
     scale = args.scale or str(settings.generate.get("scale", "sample"))
     if scale not in SCALES:
-        print(f"supportlens generate: unknown scale {scale!r} in settings [generate] scale; "
-              f"expected one of {', '.join(SCALES)}")  # fmt: skip
+        print(
+            f"supportlens generate: unknown scale {scale!r} in settings [generate] scale; "
+            f"expected one of {', '.join(SCALES)}"
+        )
         return 2
     out_dir: Path = (args.out or settings.paths.raw_dir).resolve()
     sources = tuple(args.only) if args.only else SOURCES

@@ -30,9 +30,46 @@ def core_request(rng: np.random.Generator, intent: str) -> str:
     return fill_slots(rng, pick(rng, TEMPLATES[intent]))
 
 
+# A vague message names only the topic, so several intents share it: it caps accuracy
+# the way real under-specified requests do.
+_TOPICS: tuple[tuple[str, str], ...] = (
+    ("top_up", "top up"), ("transfer", "transfer"), ("cash", "cash withdrawal"),
+    ("exchange", "exchange"), ("refund", "refund"), ("pin", "PIN"), ("identity", "identity check"),
+    ("card", "card"), ("payment", "payment"), ("debit", "direct debit"),
+)  # fmt: skip
+_VAGUE = (
+    "I have a question about my {topic}.", "Problem with my {topic}", "{topic} help please",
+    "Something is wrong with my {topic}.", "Can you help me with a {topic} issue?",
+)  # fmt: skip
+VAGUE_SHARE = 0.08
+SIBLING_SHARE = 0.04
+
+
+def _topic(intent: str) -> str:
+    return next((word for key, word in _TOPICS if key in intent.lower()), "account")
+
+
+def _siblings(intent: str) -> list[str]:
+    """Intents on the same topic, in label order (a stable order, never set order)."""
+    topic = _topic(intent)
+    return [label for label in BANKING77_LABELS if label != intent and _topic(label) == topic]
+
+
 def utterance(rng: np.random.Generator, intent: str) -> str:
-    """One customer utterance for a BANKING77 intent, with realistic wrapping and noise."""
-    core = core_request(rng, intent)
+    """One customer utterance for a BANKING77 intent, with realistic wrapping and noise.
+
+    A few are vague (only the topic) or phrased like a neighbouring intent, as in real
+    traffic, so a classifier cannot reach 100 %.
+    """
+    draw = float(rng.random())
+    if draw < VAGUE_SHARE:
+        return casual_noise(rng, pick(rng, _VAGUE).format(topic=_topic(intent)))
+    siblings = _siblings(intent)
+    if draw < VAGUE_SHARE + SIBLING_SHARE and siblings:
+        intent_for_wording = pick(rng, siblings)
+    else:
+        intent_for_wording = intent
+    core = core_request(rng, intent_for_wording)
     prefix = pick(rng, PREFIXES)
     if prefix and not prefix.endswith(". ") and not prefix.endswith("! "):
         core = core[:1].lower() + core[1:] if not core.startswith("I ") else core

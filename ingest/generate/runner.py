@@ -29,7 +29,9 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
-def _write_one(source: str, out_dir: Path, seed: int, scale: Scale, progress: bool) -> dict[str, int]:
+def _write_one(
+    source: str, out_dir: Path, seed: int, scale: Scale, progress: bool
+) -> dict[str, int]:
     if source == "banking77":
         return write_banking77(out_dir, seed, scale)
     if source == "bitext":
@@ -64,8 +66,11 @@ def generate_all(
         logger.info(
             "generated %s",
             source,
-            extra={"files": len(counts), "records": sum(counts.values()),
-                   "seconds": round(time.perf_counter() - started, 2)},  # fmt: skip
+            extra={
+                "files": len(counts),
+                "records": sum(counts.values()),
+                "seconds": round(time.perf_counter() - started, 2),
+            },
         )
     rows = []
     for relative in sorted(written):

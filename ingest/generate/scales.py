@@ -1,10 +1,10 @@
 """How much each `--scale` generates, per source.
 
-| scale  | BANKING77 train/test | Bitext rows | SGD dialogues | TWCS tweets | synthetic conversations |
-|--------|---------------------:|------------:|--------------:|------------:|------------------------:|
-| sample | 770 / 231            | 540         | 256 (2 shards)| 600         | 200                     |
-| small  | 7,700 / 2,310        | 5,400       | 2,560         | 6,000       | 2,000                   |
-| full   | 10,003 / 3,080       | 26,872      | 20,000        | 2,811,774   | 20,000                  |
+| scale  | BANKING77 train/test | Bitext | SGD dialogues | TWCS tweets | synthetic convs |
+|--------|---------------------:|-------:|--------------:|------------:|----------------:|
+| sample | 770 / 231            | 540    | 256 (2 shards)| 600         | 200             |
+| small  | 7,700 / 2,310        | 5,400  | 2,560         | 6,000       | 2,000           |
+| full   | 10,003 / 3,080       | 26,872 | 20,000        | 2,811,774   | 20,000          |
 
 `full` matches the public datasets' sizes (BANKING77 train+test, Bitext v11, the TWCS
 Kaggle file) and the 20 k dialogues of the warehouse benchmark.
@@ -37,6 +37,4 @@ def scale_named(name: str) -> Scale:
     try:
         return SCALES[name]
     except KeyError:
-        raise ValueError(
-            f"unknown scale {name!r}: expected one of {', '.join(SCALES)}"
-        ) from None
+        raise ValueError(f"unknown scale {name!r}: expected one of {', '.join(SCALES)}") from None

@@ -102,6 +102,8 @@ AGENT_ESCALATE = ("I'm transferring you to a specialist team who will contact yo
 CUSTOMER_OK = ("Ok.", "Ok, I will wait.", "Fine, I'll wait for their call.")
 CUSTOMER_CHASE = ("Still no answer, this is terrible.", "Hello?? Nobody is replying, awful.",
                   "Why is no one answering? So frustrating.")  # fmt: skip
+
+
 class _Labeller:
     """VADER with the usual ±0.05 compound thresholds."""
 
@@ -134,12 +136,16 @@ def _customer_opening(rng: np.random.Generator, intent: str, target: str) -> str
     else:
         core = utterance(rng, intent)
     if target == "negative":
-        return pick(rng, NEGATIVE_OPENERS) + core if chance(rng, 0.5) else core + pick(
-            rng, NEGATIVE_CLOSERS
+        return (
+            pick(rng, NEGATIVE_OPENERS) + core
+            if chance(rng, 0.5)
+            else core + pick(rng, NEGATIVE_CLOSERS)
         )
     if target == "positive":
-        return pick(rng, POSITIVE_OPENERS) + core if chance(rng, 0.5) else core + pick(
-            rng, POSITIVE_CLOSERS
+        return (
+            pick(rng, POSITIVE_OPENERS) + core
+            if chance(rng, 0.5)
+            else core + pick(rng, POSITIVE_CLOSERS)
         )
     return core
 
@@ -161,10 +167,7 @@ def _matching(
 def _outcome_weights(rng: np.random.Generator) -> dict[str, np.ndarray]:
     """Per-intent outcome mix: the base mix perturbed, so some intents fail more."""
     base = np.array(BASE_OUTCOME_WEIGHTS) * 60
-    return {
-        intent: rng.dirichlet(base)
-        for intent in (*BANKING77_LABELS, PLANTED_INTENT)
-    }
+    return {intent: rng.dirichlet(base) for intent in (*BANKING77_LABELS, PLANTED_INTENT)}
 
 
 def _script(rng: np.random.Generator, outcome: str) -> list[tuple[str, str, str]]:
@@ -226,9 +229,7 @@ def _conversation(
     company = pick(rng, list(COMPANIES))
     offset = timezone(timedelta(hours=COMPANIES[company]))
     _, agent_median, sigma, customer_median = CHANNELS[channel]
-    moment = SYNTHETIC_BASE + timedelta(
-        seconds=int(rng.integers(0, WINDOW_DAYS * 86_400))
-    )
+    moment = SYNTHETIC_BASE + timedelta(seconds=int(rng.integers(0, WINDOW_DAYS * 86_400)))
     started = moment
     rows: list[tuple[object, ...]] = []
     sentiments: list[tuple[str, str]] = []
@@ -236,9 +237,7 @@ def _conversation(
     previous_speaker = "customer"
     for index, (speaker, kind, target) in enumerate(_script(rng, outcome)):
         if index:
-            median, spread = (
-                (agent_median, sigma) if speaker == "agent" else (customer_median, 1.0)
-            )
+            median, spread = (agent_median, sigma) if speaker == "agent" else (customer_median, 1.0)
             if speaker == previous_speaker:
                 median = customer_median * 20  # a customer chasing an unanswered message
             delay = max(1, round(float(rng.lognormal(np.log(median), spread))))

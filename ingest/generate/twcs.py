@@ -46,7 +46,11 @@ THREAD_TRUTH_HEADER = (
     "unanswered",
 )  # fmt: skip
 TWEET_TRUTH_HEADER = (
-    "tweet_id", "thread_root_tweet_id", "turn_index", "inbound", "reply_delay_seconds",
+    "tweet_id",
+    "thread_root_tweet_id",
+    "turn_index",
+    "inbound",
+    "reply_delay_seconds",
 )
 WINDOW_DAYS = 63  # Oct 1 – Dec 2 2017, the span of the Kaggle file
 THREADS_PER_CHUNK = 20_000
@@ -154,7 +158,11 @@ class _Clock:
         parts = self._days.get(day)
         if parts is None:
             moment = datetime.fromtimestamp(day * 86_400, tz=UTC)
-            parts = (moment.strftime("%a %b %d"), moment.strftime("%Y"), moment.strftime("%Y-%m-%d"))
+            parts = (
+                moment.strftime("%a %b %d"),
+                moment.strftime("%Y"),
+                moment.strftime("%Y-%m-%d"),
+            )
             self._days[day] = parts
         return parts
 
@@ -215,8 +223,16 @@ def _thread(rnd: random.Random, phrases: list[tuple[str, str]], start: int,
         if rnd.random() < 0.15:
             parent = len(tweets) - 1
             delay = max(5, round(rnd.lognormvariate(math.log(company.median_reply_s), 1.0)))
-            tweets.append((handle, False, tweets[parent][2] + delay,
-                           f"@{customer} {_choice(rnd, _CLOSINGS)}{signature}", parent, delay))
+            tweets.append(
+                (
+                    handle,
+                    False,
+                    tweets[parent][2] + delay,
+                    f"@{customer} {_choice(rnd, _CLOSINGS)}{signature}",
+                    parent,
+                    delay,
+                )
+            )
             return intent, tweets
 
 

@@ -35,11 +35,35 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="dbt artefacts folder (default: <project>/target)",
     )
+    # The usual dbt selection flags, forwarded as given; anything else goes after `--`.
+    parser.add_argument("-s", "--select", nargs="+", action="extend", default=None,
+                        help="dbt node selection (e.g. tag:marts, fct_turns+)")  # fmt: skip
+    parser.add_argument("--exclude", nargs="+", action="extend", default=None,
+                        help="dbt nodes to leave out")  # fmt: skip
+    parser.add_argument("--vars", default=None, help="dbt vars as YAML, e.g. '{split_salt: x}'")
+    parser.add_argument("--full-refresh", action="store_true", help="pass --full-refresh")
+    parser.add_argument("--fail-fast", action="store_true", help="stop at the first failure")
     parser.add_argument(
         "dbt_args",
         nargs=argparse.REMAINDER,
-        help="arguments passed to `dbt build` unchanged (e.g. --select tag:marts)",
+        help="after `--`: further arguments passed to `dbt build` unchanged",
     )
+
+
+def passthrough_arguments(args: argparse.Namespace) -> list[str]:
+    """The dbt arguments a parsed `supportlens build` command line stands for."""
+    extra: list[str] = []
+    if args.select:
+        extra += ["--select", *args.select]
+    if args.exclude:
+        extra += ["--exclude", *args.exclude]
+    if args.vars:
+        extra += ["--vars", args.vars]
+    if args.full_refresh:
+        extra.append("--full-refresh")
+    if args.fail_fast:
+        extra.append("--fail-fast")
+    return extra + [a for a in args.dbt_args if a != "--"]
 
 
 def dbt_executable() -> str:
@@ -104,7 +128,7 @@ def run_dbt(settings: Settings, subcommand: str, extra: list[str], target_path: 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     target_path = Path(args.target_path) if args.target_path else settings.project_root / "target"
-    extra = [a for a in args.dbt_args if a != "--"]
+    extra = passthrough_arguments(args)
     try:
         return run_dbt(settings, "build", extra, target_path.resolve())
     except DbtNotFoundError as exc:

@@ -12,8 +12,9 @@ import logging
 
 from supportlens.config import Settings
 from supportlens.quality.data import QualityDataError
+from supportlens.quality.project import write_project
 from supportlens.quality.results import SKIPPED
-from supportlens.quality.runner import RunReport, run_quality
+from supportlens.quality.runner import RunReport, run_quality, suite_specs
 from supportlens.quality.spec import Severity, Stage
 
 log = logging.getLogger(__name__)
@@ -29,6 +30,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--suite", action="append", default=None, help="run only this suite (repeatable)"
     )
     parser.add_argument("--no-docs", action="store_true", help="do not rebuild the Data Docs")
+    parser.add_argument(
+        "--write-project",
+        action="store_true",
+        help="only (re)write the GX project under gx/ from the suite definitions",
+    )
 
 
 def _fmt(value: float | None) -> str:
@@ -62,6 +68,10 @@ def summarize(report: RunReport) -> str:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     stages = STAGES[args.stage]
+    if args.write_project:
+        root = write_project(settings, suite_specs(stages))
+        print(f"GX project written: {root}")
+        return 0
     try:
         report = run_quality(settings, stages, args.suite, build_docs=not args.no_docs)
     except (ValueError, QualityDataError) as exc:

@@ -65,7 +65,7 @@ def banking77_suites() -> list[SuiteSpec]:
             c.regex("utterance_id", r"^(train|test|validation)-\d+$"),
             c.in_set("split", ["train", "test", "validation"]),
             c.in_set("intent", param("banking77_intents")),
-            c.text_length_quantiles("dq_text_length", (10, 200), 1000),
+            *c.text_length_quantiles("dq_text_length", (10, 200), 1000),
             c.share_within("dq_intent_share", 0.0, 0.1),
         ],
         (c.length_helper("text"), c.share_helper("intent")),
@@ -115,7 +115,7 @@ def bitext_suites() -> list[SuiteSpec]:
                 c.in_set("intent", param("bitext_intents"), S.WARNING),
                 c.in_set("category", param("bitext_categories"), S.WARNING),
                 c.regex("flags", r"^[A-Z]*$", S.WARNING),
-                c.text_length_quantiles("dq_instruction_length", (5, 200), 1000),
+                *c.text_length_quantiles("dq_instruction_length", (5, 200), 1000),
                 c.share_within("dq_intent_share", 0.0, 0.15),
             ],
             (c.length_helper("instruction"), c.share_helper("intent")),
@@ -166,7 +166,7 @@ def sgd_suites() -> list[SuiteSpec]:
             ),
             c.flag_true("dq_turn_index_follows_previous"),
             c.flag_true("dq_turn_index_starts_at_0_or_1"),
-            c.text_length_quantiles("dq_utterance_length", (5, 200), 1000),
+            *c.text_length_quantiles("dq_utterance_length", (5, 200), 1000),
         ],
         turn_helpers,
     )
@@ -304,7 +304,7 @@ def twcs_suites() -> list[SuiteSpec]:
                 c.flag_true("dq_reply_after_parent", mostly=0.99),
                 # Exports are often slices of a longer history: missing parents are expected.
                 c.flag_true("dq_parent_is_known", S.WARNING, mostly=0.8),
-                c.text_length_quantiles("dq_text_length", (10, 280), 1000),
+                *c.text_length_quantiles("dq_text_length", (10, 280), 1000),
             ],
             (reply_after_parent, parent_known, c.length_helper("text")),
         )
@@ -363,7 +363,7 @@ def synthetic_suites() -> list[SuiteSpec]:
                 c.flag_true("dq_sent_at_not_before_previous"),
                 c.timestamp_in_range("sent_at", "earliest_message"),
                 c.share_within("dq_intent_share", 0.0, 0.2),
-                c.text_length_quantiles("dq_text_length", (5, 300), 2000),
+                *c.text_length_quantiles("dq_text_length", (5, 300), 2000),
             ],
             helpers,
         )

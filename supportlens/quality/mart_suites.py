@@ -77,7 +77,7 @@ def fct_turns() -> SuiteSpec:
             c.flag_true("dq_turn_index_starts_at_0_or_1"),
             c.flag_true("dq_reply_after_parent", mostly=0.99),
             c.timestamp_in_range("sent_at", "earliest_message"),
-            c.text_length_quantiles("dq_text_length", (5, 300), 2000),
+            *c.text_length_quantiles("dq_text_length", (5, 300), 2000),
         ],
         helpers,
     )
@@ -171,7 +171,7 @@ def ml_training_examples() -> SuiteSpec:
             c.in_set("split", SPLITS),
             c.share_within("dq_split_share", 0.05, 0.9),
             c.share_within("dq_label_share_in_label_set", 0.0, 0.2),
-            c.text_length_quantiles("dq_text_length", (5, 300), 2000),
+            *c.text_length_quantiles("dq_text_length", (5, 300), 2000),
         ],
         helpers,
     )

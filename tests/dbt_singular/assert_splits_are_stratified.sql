@@ -16,7 +16,7 @@ with per_label as (
 ),
 
 official_test_sets as (
-  select distinct label_set
+  select distinct intent_label_set as label_set
   from {{ ref('int_labelled_utterances') }}
   where source_split = 'test'
 )

@@ -79,7 +79,7 @@ def _conversations(rng: np.random.Generator, n: int) -> pd.DataFrame:
     first_response = np.where(
         turns > 1, rng.lognormal(6.0, 1.0, n) * np.where(slow, 3.0, 1.0), np.nan
     )
-    fail_p = np.where(slow, 0.35, 0.12)
+    fail_p = np.where(slow, 0.3, 0.05)
     roll = rng.random(n)
     outcome = np.select(
         [roll < fail_p, roll < fail_p + 0.08, roll < fail_p + 0.13, roll < fail_p + 0.18],

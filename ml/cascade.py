@@ -1,0 +1,64 @@
+"""Baseline first; the transformer only scores the texts where the baseline is unsure.
+
+Most support messages are easy: the TF-IDF model answers them in microseconds with high
+confidence. Only texts under `threshold` pay for the transformer, where the two models'
+probabilities are blended (`weight` = share of the transformer; 1.0 = transformer
+decides, < 1 = an ensemble on the hard texts; threshold > 1 sends every text).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+
+from ml.baseline import TfidfLinearClassifier
+from ml.device import DeviceSpec
+from ml.transformer import TransformerClassifier
+
+CASCADE_FILE = "cascade.json"
+
+
+class CascadeClassifier:
+    def __init__(
+        self,
+        baseline: TfidfLinearClassifier,
+        transformer: TransformerClassifier,
+        threshold: float,
+        weight: float,
+    ) -> None:
+        if baseline.labels != transformer.labels:
+            raise ValueError("cascade: baseline and transformer were trained on different labels")
+        self.baseline = baseline
+        self.transformer = transformer
+        self.labels = baseline.labels
+        self.threshold = threshold
+        self.weight = weight
+        self.last_escalated = 0  # texts sent to the transformer by the latest call
+
+    def predict_proba(self, texts: list[str]) -> np.ndarray:
+        probabilities = self.baseline.predict_proba(texts)
+        unsure = np.flatnonzero(probabilities.max(axis=1) < self.threshold)
+        self.last_escalated = len(unsure)
+        if len(unsure):
+            deep = self.transformer.predict_proba([texts[i] for i in unsure])
+            probabilities[unsure] = self.weight * deep + (1 - self.weight) * probabilities[unsure]
+        return probabilities
+
+    def save(self, directory: Path) -> None:
+        directory.mkdir(parents=True, exist_ok=True)
+        self.baseline.save(directory / "baseline")
+        self.transformer.save(directory / "transformer")
+        settings = {"threshold": self.threshold, "weight": self.weight}
+        (directory / CASCADE_FILE).write_text(json.dumps(settings), encoding="utf-8")
+
+    @classmethod
+    def load(cls, directory: Path, spec: DeviceSpec, quantize: bool = False) -> CascadeClassifier:
+        settings = json.loads((directory / CASCADE_FILE).read_text(encoding="utf-8"))
+        return cls(
+            TfidfLinearClassifier.load(directory / "baseline"),
+            TransformerClassifier.load(directory / "transformer", spec, quantize=quantize),
+            settings["threshold"],
+            settings["weight"],
+        )

@@ -1,0 +1,69 @@
+"""Shared fixtures for the dbt warehouse tests: a landing folder and a built warehouse."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+import pytest
+from landing_fixture import write_landing
+
+REPO_ROOT = Path(__file__).resolve().parents[2]
+REAL_DATA = REPO_ROOT / ".." / "shared" / "data"
+
+
+def supportlens(args: list[str], paths: dict[str, Path], timeout: int = 900) -> subprocess.CompletedProcess:
+    """Run the `supportlens` CLI with path overrides, capturing its output."""
+    env = dict(os.environ)
+    env.update({f"SUPPORTLENS_PATHS_{key.upper()}": str(value) for key, value in paths.items()})
+    env["DBT_LOG_PATH"] = str(paths["warehouse"].parent / "dbt_logs")
+    return subprocess.run(
+        [sys.executable, "-m", "supportlens.cli", *args],
+        cwd=REPO_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def build(tmp: Path, landing: Path, extra: list[str] | None = None) -> subprocess.CompletedProcess:
+    paths = {"landing_dir": landing, "warehouse": tmp / "warehouse" / "supportlens.duckdb"}
+    return supportlens(["build", "--target-path", str(tmp / "target"), *(extra or [])], paths)
+
+
+@contextmanager
+def open_warehouse(tmp: Path) -> Iterator[duckdb.DuckDBPyConnection]:
+    conn = duckdb.connect(str(tmp / "warehouse" / "supportlens.duckdb"), read_only=True)
+    try:
+        yield conn
+    finally:
+        conn.close()
+
+
+def assert_built(result: subprocess.CompletedProcess) -> None:
+    assert result.returncode == 0, f"build failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+
+
+@pytest.fixture(scope="session")
+def fixture_build(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The hand-made landing fixture (all five sources), built once for the session."""
+    tmp = tmp_path_factory.mktemp("dbt_fixture")
+    write_landing(tmp / "landing")
+    assert_built(build(tmp, tmp / "landing"))
+    return tmp
+
+
+@pytest.fixture
+def query(fixture_build: Path) -> Callable[[str], list[tuple]]:
+    def run(sql: str) -> list[tuple]:
+        with open_warehouse(fixture_build) as conn:
+            return conn.execute(sql).fetchall()
+
+    return run
