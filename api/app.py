@@ -26,6 +26,7 @@ from api.middleware import request_id_middleware
 from api.routes import conversations, datasets, jobs, metrics, ops, predict
 from api.routes import models as model_routes
 from api.security import SECURITY_SCHEMES, check_optional_api_key
+from api.services.batching import MicroBatcher
 from api.services.jobs import JobManager
 from api.services.models import ModelHub, ModelProvider
 from api.services.sentiment import SentimentScorer, VaderSentiment
@@ -74,6 +75,7 @@ def create_app(
         settings=settings,
         config=config,
         hub=ModelHub(provider, config.default_label_set),
+        batcher=MicroBatcher(),
         warehouse=warehouse if warehouse is not None else SnapshotWarehouse(settings),
         jobs=JobManager(env=settings.env_for_subprocesses(), cwd=settings.project_root),
         sentiment=sentiment if sentiment is not None else VaderSentiment(),
@@ -117,12 +119,14 @@ def create_app(
     )
 
     async def on_startup(app: Litestar) -> None:
+        services.batcher.start()
         if warm_up:
             from anyio import to_thread
 
             await to_thread.run_sync(services.hub.warm_up)
 
     async def on_shutdown(app: Litestar) -> None:
+        await services.batcher.stop()
         await services.jobs.shutdown()
         services.warehouse.close()
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from litestar.connection import ASGIConnection
 
 from api.config import ApiConfig
+from api.services.batching import MicroBatcher
 from api.services.jobs import JobManager
 from api.services.models import ModelHub
 from api.services.sentiment import SentimentScorer
@@ -21,6 +22,7 @@ class Services:
     settings: Settings
     config: ApiConfig
     hub: ModelHub
+    batcher: MicroBatcher
     warehouse: WarehouseReader
     jobs: JobManager
     sentiment: SentimentScorer

@@ -9,9 +9,9 @@ from pathlib import Path
 import joblib
 import numpy as np
 from sklearn.calibration import CalibratedClassifierCV
+from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
-from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.svm import LinearSVC
 
 from ml.config import TrainConfig
@@ -70,9 +70,7 @@ class TfidfLinearClassifier:
         self._columns = np.array([fitted.index(label) for label in labels])
 
     @classmethod
-    def fit(
-        cls, texts: list[str], labels: list[str], config: TrainConfig
-    ) -> TfidfLinearClassifier:
+    def fit(cls, texts: list[str], labels: list[str], config: TrainConfig) -> TfidfLinearClassifier:
         classes, counts = np.unique(labels, return_counts=True)
         pipeline = build_pipeline(config, int(counts.min()))
         pipeline.fit(texts, labels)

@@ -160,4 +160,3 @@ def resolve_base_model(base_model: str, settings_default: str = "") -> Path:
             "give a directory in the Hugging Face save_pretrained layout"
         )
     return path
-

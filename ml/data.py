@@ -72,7 +72,7 @@ def stratified_holdout(
     for label in sorted(by_label):
         members = np.array(by_label[label])
         rng.shuffle(members)
-        n_hold = int(round(len(members) * fraction)) if len(members) >= 2 else 0
+        n_hold = round(len(members) * fraction) if len(members) >= 2 else 0
         n_hold = min(max(n_hold, 1 if len(members) >= 2 else 0), len(members) - 1)
         hold.extend(members[:n_hold].tolist())
         keep.extend(members[n_hold:].tolist())
@@ -98,7 +98,10 @@ def load_dataset(
         ) from exc
     where = f"{TRAINING_TABLE} (label_set={label_set!r})"
     if frame.empty:
-        known = [r[0] for r in conn.execute(f"select distinct label_set from {TRAINING_TABLE}")]
+        known = [
+            r[0]
+            for r in conn.execute(f"select distinct label_set from {TRAINING_TABLE}").fetchall()
+        ]
         raise TrainingDataError(f"{where}: no rows; label sets present: {sorted(known)}")
     check_texts(frame, where)
     unknown_splits = sorted(set(frame["split"]) - {"train", "validation", "test"})

@@ -29,9 +29,7 @@ def evaluate(predictor: Predictor, split: Split, split_name: str) -> Evaluation:
     started = time.perf_counter()
     probabilities = predictor.predict_proba(split.texts)
     seconds = time.perf_counter() - started
-    return evaluation_from_proba(
-        probabilities, predictor.labels, split.labels, split_name, seconds
-    )
+    return evaluation_from_proba(probabilities, predictor.labels, split.labels, split_name, seconds)
 
 
 def evaluation_from_proba(
@@ -89,9 +87,7 @@ def write_evaluation(
     key = [model_version, result.split]
     for table in ("ml_model_metrics", "ml_per_class_metrics", "ml_confusion_matrix"):
         conn.execute(f"delete from {table} where model_version = ? and split = ?", key)
-    metrics = pd.DataFrame(
-        {"metric": list(result.metrics), "value": list(result.metrics.values())}
-    )
+    metrics = pd.DataFrame({"metric": list(result.metrics), "value": list(result.metrics.values())})
     conn.register("metrics_frame", metrics)
     conn.register("per_class_frame", result.per_class)
     conn.register("confusion_frame", result.confusion)

@@ -351,9 +351,7 @@ class TransformerTrainer:
                 inputs = collate([train_ids[i] for i in batch], pad_id)
                 inputs["labels"] = torch.tensor([train_targets[i] for i in batch])
                 inputs = {k: v.to(self.spec.device) for k, v in inputs.items()}
-                losses.append(
-                    training_step(model, inputs, optimizer, scheduler, scaler, self.spec)
-                )
+                losses.append(training_step(model, inputs, optimizer, scheduler, scaler, self.spec))
                 if len(losses) % 20 == 0:
                     progress.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
             model.eval()
@@ -405,4 +403,3 @@ class TransformerTrainer:
             stopped_early=stopped_early,
             resumed_from_epoch=resumed_from,
         )
-

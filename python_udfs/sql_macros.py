@@ -1,12 +1,27 @@
 """Pure-SQL DuckDB macros: `normalize_text_sql`, usable without Python (plain `duckdb` CLI).
 
-DuckDB only ships `nfc_normalize`, so NFKC is rebuilt from two exact identities:
-NFKC(s) = NFC(NFKD(s)), and NFC only depends on the canonical-equivalence class of its
-input. Mapping every character c to NFKC(c) (a MAP literal holding the ~3,700 characters
-whose NFKC differs from their NFC, generated from Python's `unicodedata`) and then
-applying `nfc_normalize` to the joined string therefore gives NFKC(s) exactly, up to
-differences between Python's and DuckDB's Unicode versions. Pure-ASCII strings, the
-common case, skip the character map entirely (`strlen` counts bytes, `length` characters).
+The token rules are the same RE2 patterns as `text.normalize_text`. The difference is
+Unicode NFKC: DuckDB only ships `nfc_normalize`. The macro rebuilds NFKC from
+NFKC(s) = NFC(s with every character c replaced by NFKC(c)), which is exact because NFC
+only depends on the canonical-equivalence class of its input:
+
+* every character whose NFKC is one other character (2,598 of them: full-width forms,
+  mathematical letters, circled digits, non-breaking and other spaces, ...) goes through
+  one `translate`;
+* characters whose NFKC is several characters are expanded with `replace` for the blocks
+  support text actually meets (Latin-1 and Latin Extended, punctuation such as '…' and
+  '‼', letter-like symbols such as '™' and '№', number forms such as '½', enclosed
+  alphanumerics such as '⑩', and the Latin ligatures 'ﬁ', 'ﬂ', ...): every such
+  character below U+2C00 plus U+FB00-U+FB4F.
+* NOT expanded (left as NFC, so `normalize_text_sql` differs from `normalize_text`):
+  the ~900 multi-character compatibility forms of CJK squared words (U+3200-U+33FF,
+  e.g. '㎏'), Arabic presentation forms (U+FB50-U+FEFF), vertical and small forms, and
+  enclosed supplements above U+FFFF.
+
+`translate` is slow with a table this size (it builds its lookup per row), so rows are
+routed: pure-ASCII rows (`strlen` = bytes equals `length` = characters) skip Unicode work,
+non-ASCII rows without any compatibility character (one RE2 character-class test) only get
+`nfc_normalize`, and only the rare rows holding such a character pay for the full mapping.
 """
 
 from __future__ import annotations
@@ -48,16 +63,38 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
+def _expanded_in_sql(char: str) -> bool:
+    """Multi-character NFKC forms the macro expands (see the module docstring)."""
+    return ord(char) < 0x2C00 or 0xFB00 <= ord(char) <= 0xFB4F
+
+
+def _char_class(chars: str) -> str:
+    """An RE2 character class matching exactly `chars`."""
+    escaped = "".join("\\" + c if c in "\\]^-[" else c for c in chars)
+    return f"[{escaped}]"
+
+
+def nfkc_sql(column: str) -> str:
+    """SQL expression for (approximately, see module docstring) NFKC of `column`."""
+    pairs = nfkc_pairs()
+    single = [(k, v) for k, v in pairs if len(v) == 1]
+    multiple = [(k, v) for k, v in pairs if len(v) > 1 and _expanded_in_sql(k)]
+    mapped = f"translate({column}, {_literal(''.join(k for k, _ in single))}, "
+    mapped += f"{_literal(''.join(v for _, v in single))})"
+    for char, expansion in multiple:
+        mapped = f"replace({mapped}, {_literal(char)}, {_literal(expansion)})"
+    compat_class = _char_class("".join(k for k, _ in single + multiple))
+    return (
+        f"case when strlen({column}) = length({column}) then {column} "
+        f"when regexp_matches({column}, {_literal(compat_class)}) then nfc_normalize({mapped}) "
+        f"else nfc_normalize({column}) end"
+    )
+
+
 @functools.cache
 def normalize_text_sql_body() -> str:
     """The SQL expression of `normalize_text_sql(t)`, mirroring `text.normalize_text`."""
-    entries = ", ".join(f"{_literal(k)}: {_literal(v)}" for k, v in nfkc_pairs())
-    nfkc = (
-        "case when strlen(t) = length(t) then t "
-        "else nfc_normalize(array_to_string(list_transform(string_split(t, ''), "
-        f"lambda c: coalesce(map {{{entries}}}[c], c)), '')) end"
-    )
-    expression = f"lower({nfkc})"
+    expression = f"lower({nfkc_sql('t')})"
     for rule in TOKEN_RULES:
         expression = (
             f"regexp_replace({expression}, {_literal(rule.pattern)}, "

@@ -39,24 +39,23 @@ async def score(predictor: Predictor, texts: list[str], top_k: int) -> Sequence[
     return await to_thread.run_sync(lambda: predictor.predict(texts, top_k=top_k))
 
 
-def ranked(prediction: Prediction) -> list[LabelScore]:
-    return [
-        LabelScore(label=str(label), score=float(value))
-        for label, value in zip(prediction.top_labels, prediction.top_scores, strict=False)
-    ]
+def ranked(prediction: Prediction, top_k: int | None = None) -> list[LabelScore]:
+    """The ranked labels, cut to `top_k` (a shared batch may have computed more)."""
+    pairs = list(zip(prediction.top_labels, prediction.top_scores, strict=False))[:top_k]
+    return [LabelScore(label=str(label), score=float(value)) for label, value in pairs]
 
 
 @post("/predict", status_code=200, summary="Classify one message", tags=["predictions"])
 async def predict(request: Request, data: JSONBody[PredictRequest]) -> PredictResponse:
     services = services_of(request)
     label_set, predictor = await predictor_for(services, data.label_set)
-    (prediction,) = predictor.predict([data.text], top_k=data.top_k)
+    prediction = await services.batcher.predict(predictor, data.text, data.top_k)
     return PredictResponse(
         model_version=predictor.model_version,
         label_set=label_set,
         label=str(prediction.label),
         confidence=float(prediction.confidence),
-        top_k=ranked(prediction),
+        top_k=ranked(prediction, data.top_k),
     )
 
 

@@ -24,6 +24,7 @@ Truth: `_truth/synthetic_conversations.csv` (one row per conversation).
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
@@ -150,13 +151,11 @@ def _customer_opening(rng: np.random.Generator, intent: str, target: str) -> str
     return core
 
 
-def _matching(
-    rng: np.random.Generator, labeller: _Labeller, target: str, draw: object
-) -> tuple[str, str]:
-    """Draw texts until VADER agrees with `target`; the label returned always matches."""
+def _matching(labeller: _Labeller, target: str, draw: Callable[[], str]) -> tuple[str, str]:
+    """Draw texts until VADER agrees with `target`; the label returned is always VADER's."""
     text = ""
     for _ in range(12):
-        text = draw()  # type: ignore[operator]
+        text = draw()
         if labeller.label(text) == target:
             return text, target
     # Some requests carry sentiment of their own ("my card was stolen"): keep the text,
@@ -245,7 +244,7 @@ def _conversation(
             if speaker == "agent" and first_response is None:
                 first_response = int((moment - started).total_seconds())
         text, sentiment = _matching(
-            rng, labeller, target, lambda k=kind, t=target: _text(rng, k, intent, t)
+            labeller, target, lambda k=kind, t=target: _text(rng, k, intent, t)
         )
         sentiments.append((speaker, sentiment))
         rows.append((conversation_id, index, speaker, text,

@@ -24,6 +24,7 @@ import csv
 import itertools
 import math
 import random
+from bisect import bisect
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -149,10 +150,11 @@ def _fill(rnd: random.Random, phrase: str) -> str:
 
 
 class _Clock:
-    """Format epoch seconds as Twitter's `created_at` and as ISO 8601, caching per day."""
+    """Format epoch seconds as Twitter's `created_at` and as ISO 8601, caching per minute."""
 
     def __init__(self) -> None:
         self._days: dict[int, tuple[str, str, str]] = {}
+        self._minutes: dict[int, tuple[str, str]] = {}  # ~90 k minutes in the window
 
     def _day(self, day: int) -> tuple[str, str, str]:
         parts = self._days.get(day)
@@ -167,11 +169,15 @@ class _Clock:
         return parts
 
     def created_at(self, seconds: int) -> str:
-        day, rest = divmod(seconds, 86_400)
-        parts = self._day(day)
-        hours, rest = divmod(rest, 3_600)
-        minutes, secs = divmod(rest, 60)
-        return f"{parts[0]} {hours:02d}:{minutes:02d}:{secs:02d} +0000 {parts[1]}"
+        minute, secs = divmod(seconds, 60)
+        parts = self._minutes.get(minute)
+        if parts is None:
+            day, rest = divmod(minute, 1_440)
+            hours, minutes = divmod(rest, 60)
+            prefix, year, _ = self._day(day)
+            parts = (f"{prefix} {hours:02d}:{minutes:02d}:", f" +0000 {year}")
+            self._minutes[minute] = parts
+        return f"{parts[0]}{secs:02d}{parts[1]}"
 
     def iso(self, seconds: int) -> str:
         day, rest = divmod(seconds, 86_400)
@@ -248,8 +254,9 @@ def _chunks(seed: int, total: int) -> Iterator[tuple[_Rows, _Rows, _Rows]]:
     """Yield (tweet rows, thread truth rows, tweet truth rows) chunk by chunk."""
     phrases = _phrases()
     company_cum = list(itertools.accumulate(c.share for c in COMPANIES))
-    hours = list(range(24))
+    company_total, last_company = float(company_cum[-1]), len(COMPANIES) - 1
     hour_cum = list(itertools.accumulate(HOUR_WEIGHTS))
+    hour_total = float(hour_cum[-1])
     clock = _Clock()
     base = int(BASE_TIME.timestamp())
     next_id = FIRST_TWEET_ID
@@ -264,9 +271,10 @@ def _chunks(seed: int, total: int) -> Iterator[tuple[_Rows, _Rows, _Rows]]:
         for _ in range(THREADS_PER_CHUNK):
             if remaining <= 0:
                 break
-            company = rnd.choices(COMPANIES, cum_weights=company_cum)[0]
+            # Same draw as rnd.choices(..., cum_weights=...), without its per-call setup.
+            company = COMPANIES[bisect(company_cum, rnd.random() * company_total, 0, last_company)]
             customer = str(FIRST_CUSTOMER_ID + _below(rnd, customer_pool))
-            hour = rnd.choices(hours, cum_weights=hour_cum)[0]
+            hour = bisect(hour_cum, rnd.random() * hour_total, 0, 23)
             start = base + _below(rnd, WINDOW_DAYS) * 86_400 + hour * 3_600 + _below(rnd, 3_600)
             intent, tweets = _thread(rnd, phrases, start, company, customer)
             tweets = tweets[:remaining]  # the last thread is cut to hit the exact size

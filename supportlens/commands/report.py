@@ -27,6 +27,7 @@ import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from tqdm import tqdm
 
@@ -233,7 +234,7 @@ def _replace_dir(source: Path, target: Path) -> None:
 class _SiteHandler(http.server.SimpleHTTPRequestHandler):
     """Static files with the MIME types DuckDB-WASM needs, and `/page` → `/page.html`."""
 
-    extensions_map = {
+    extensions_map: ClassVar[dict[str, str]] = {
         **http.server.SimpleHTTPRequestHandler.extensions_map,
         ".wasm": "application/wasm",
         ".js": "text/javascript",
@@ -304,7 +305,9 @@ def print_pdf(url: str, output: Path, chromium: str) -> Path:
     return output
 
 
-def export_pdfs(site_dir: Path, pdf_dir: Path, project_dir: Path = DEFAULT_PROJECT_DIR) -> list[Path]:
+def export_pdfs(
+    site_dir: Path, pdf_dir: Path, project_dir: Path = DEFAULT_PROJECT_DIR
+) -> list[Path]:
     chromium = find_chromium()
     written = []
     with serve_site(site_dir) as base_url:

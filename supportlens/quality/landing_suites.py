@@ -62,7 +62,7 @@ def banking77_suites() -> list[SuiteSpec]:
             c.not_null("text", mostly=0.99),
             c.not_null("intent"),
             c.unique("utterance_id"),
-            c.regex("utterance_id", r"^(train|test|validation)-\d+$"),
+            c.regex("utterance_id", r"^(?:train|test|validation)-\d+$"),
             c.in_set("split", ["train", "test", "validation"]),
             c.in_set("intent", param("banking77_intents")),
             *c.text_length_quantiles("dq_text_length", (10, 200), 1000),

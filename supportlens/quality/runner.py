@@ -17,7 +17,7 @@ from great_expectations.core.run_identifier import RunIdentifier
 from tqdm import tqdm
 
 from supportlens.config import Settings
-from supportlens.quality import parameters, project
+from supportlens.quality import docs_assets, parameters, project
 from supportlens.quality.data import landing_glob, load_frame
 from supportlens.quality.landing_suites import landing_suites
 from supportlens.quality.mart_suites import mart_suites
@@ -220,6 +220,7 @@ def run_quality(
     docs_index = None
     if build_docs:
         context.build_data_docs(site_names=[project.DOCS_SITE])
+        docs_assets.localize(settings)
         docs_index = settings.paths.gx_docs_dir / "index.html"
     duration = (datetime.now(UTC) - started).total_seconds()
     return RunReport(run_id, outcomes, docs_index, duration)

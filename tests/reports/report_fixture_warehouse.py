@@ -94,7 +94,9 @@ def _conversations(rng: np.random.Generator, n: int) -> pd.DataFrame:
         {
             "conversation_id": [f"{s}-{i}" for i, s in enumerate(source)],
             "source": source,
-            "channel": np.where(source == "twcs", "twitter", np.where(source == "sgd", "chat", "web")),
+            "channel": np.where(
+                source == "twcs", "twitter", np.where(source == "sgd", "chat", "web")
+            ),
             "company": company,
             "service": service,
             "started_at": started,
@@ -161,8 +163,15 @@ def _models() -> pd.DataFrame:
     created = pd.Timestamp("2026-10-01", tz="UTC")
     rows = [
         ("b77-tfidf-v1", "banking77", "tfidf_linear", "", 0.861, False, created),
-        ("b77-minilm-v2", "banking77", "transformer", "all-MiniLM-L6-v2", 0.912, True,
-         created + pd.Timedelta(days=10)),
+        (
+            "b77-minilm-v2",
+            "banking77",
+            "transformer",
+            "all-MiniLM-L6-v2",
+            0.912,
+            True,
+            created + pd.Timedelta(days=10),
+        ),
         ("btx-tfidf-v1", "bitext", "tfidf_linear", "", 0.953, True, created),
     ]
     return pd.DataFrame(
@@ -197,30 +206,65 @@ def _model_evaluation(rng: np.random.Generator, models: pd.DataFrame) -> dict[st
                 ("weighted_f1", acc - 0.005),
                 ("ece", (1 - skill) / 4),
             ):
-                metrics.append((model.model_version, model.label_set, split, metric, value, evaluated))
+                metrics.append(
+                    (model.model_version, model.label_set, split, metric, value, evaluated)
+                )
             for label in INTENTS:
                 f1 = float(np.clip(acc + rng.normal(0, 0.05), 0.4, 1.0))
                 per_class.append(
-                    (model.model_version, model.label_set, split, label, f1 + 0.01, f1 - 0.01, f1,
-                     int(rng.integers(30, 80)))
+                    (
+                        model.model_version,
+                        model.label_set,
+                        split,
+                        label,
+                        f1 + 0.01,
+                        f1 - 0.01,
+                        f1,
+                        int(rng.integers(30, 80)),
+                    )
                 )
             for true_label in INTENTS:
                 support = int(rng.integers(40, 80))
                 correct = int(support * acc)
-                confusion.append((model.model_version, model.label_set, split, true_label,
-                                  true_label, correct))
+                confusion.append(
+                    (model.model_version, model.label_set, split, true_label, true_label, correct)
+                )
                 others = rng.choice([i for i in INTENTS if i != true_label], 2, replace=False)
-                confusion.append((model.model_version, model.label_set, split, true_label,
-                                  str(others[0]), (support - correct) * 2 // 3))
-                confusion.append((model.model_version, model.label_set, split, true_label,
-                                  str(others[1]), (support - correct) // 3))
+                confusion.append(
+                    (
+                        model.model_version,
+                        model.label_set,
+                        split,
+                        true_label,
+                        str(others[0]),
+                        (support - correct) * 2 // 3,
+                    )
+                )
+                confusion.append(
+                    (
+                        model.model_version,
+                        model.label_set,
+                        split,
+                        true_label,
+                        str(others[1]),
+                        (support - correct) // 3,
+                    )
+                )
             for bin_index in range(10):
                 lower = bin_index / 10
                 mean_conf = lower + 0.05
                 calibration.append(
-                    (model.model_version, model.label_set, split, bin_index, lower, lower + 0.1,
-                     int(20 + 30 * bin_index), mean_conf,
-                     float(np.clip(mean_conf - (1 - skill) * 0.5 + rng.normal(0, 0.02), 0, 1)))
+                    (
+                        model.model_version,
+                        model.label_set,
+                        split,
+                        bin_index,
+                        lower,
+                        lower + 0.1,
+                        int(20 + 30 * bin_index),
+                        mean_conf,
+                        float(np.clip(mean_conf - (1 - skill) * 0.5 + rng.normal(0, 0.02), 0, 1)),
+                    )
                 )
     return {
         "ml_model_metrics": pd.DataFrame(
@@ -229,8 +273,16 @@ def _model_evaluation(rng: np.random.Generator, models: pd.DataFrame) -> dict[st
         ),
         "ml_per_class_metrics": pd.DataFrame(
             per_class,
-            columns=["model_version", "label_set", "split", "label", "precision", "recall", "f1",
-                     "support"],
+            columns=[
+                "model_version",
+                "label_set",
+                "split",
+                "label",
+                "precision",
+                "recall",
+                "f1",
+                "support",
+            ],
         ),
         "ml_confusion_matrix": pd.DataFrame(
             confusion,
@@ -238,13 +290,24 @@ def _model_evaluation(rng: np.random.Generator, models: pd.DataFrame) -> dict[st
         ),
         "ml_calibration": pd.DataFrame(
             calibration,
-            columns=["model_version", "label_set", "split", "bin_index", "bin_lower", "bin_upper",
-                     "n", "mean_confidence", "accuracy"],
+            columns=[
+                "model_version",
+                "label_set",
+                "split",
+                "bin_index",
+                "bin_lower",
+                "bin_upper",
+                "n",
+                "mean_confidence",
+                "accuracy",
+            ],
         ),
     }
 
 
-def _predictions(rng: np.random.Generator, turns: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _predictions(
+    rng: np.random.Generator, turns: pd.DataFrame
+) -> tuple[pd.DataFrame, pd.DataFrame]:
     scored = turns[(turns["speaker"] == "customer") & turns["source"].isin(["twcs", "synthetic"])]
     n = len(scored)
     label_set = np.where(scored["source"] == "twcs", "bitext", "banking77")
@@ -278,10 +341,16 @@ def _predictions(rng: np.random.Generator, turns: pd.DataFrame) -> tuple[pd.Data
 
 def _outcomes(rng: np.random.Generator, conversations: pd.DataFrame) -> pd.DataFrame:
     known = conversations.dropna(subset=["outcome"]).copy()
-    lex = {"resolved": "success", "failed": "failed", "abandoned": "dropped",
-           "escalated": "failed", "unanswered": "dropped"}
-    known["intent"] = known["gold_intent"].fillna(pd.Series(rng.choice(INTENTS, len(known)),
-                                                             index=known.index))
+    lex = {
+        "resolved": "success",
+        "failed": "failed",
+        "abandoned": "dropped",
+        "escalated": "failed",
+        "unanswered": "dropped",
+    }
+    known["intent"] = known["gold_intent"].fillna(
+        pd.Series(rng.choice(INTENTS, len(known)), index=known.index)
+    )
     known["lex_class"] = known["outcome"].map(lex)
     switched = rng.random(len(known)) < 0.05
     known.loc[switched, "lex_class"] = "switched"
@@ -290,23 +359,47 @@ def _outcomes(rng: np.random.Generator, conversations: pd.DataFrame) -> pd.DataF
     known["turns_to_resolution"] = np.where(
         known["outcome"] == "resolved", known["turn_count"], None
     )
-    return known[["conversation_id", "source", "company", "service", "intent", "outcome",
-                  "lex_class", "is_contained", "is_escalated", "turns_to_resolution",
-                  "started_at"]]
+    return known[
+        [
+            "conversation_id",
+            "source",
+            "company",
+            "service",
+            "intent",
+            "outcome",
+            "lex_class",
+            "is_contained",
+            "is_escalated",
+            "turns_to_resolution",
+            "started_at",
+        ]
+    ]
 
 
 def _failure_points(rng: np.random.Generator, outcomes: pd.DataFrame) -> pd.DataFrame:
     failed = outcomes[outcomes["outcome"].isin(["failed", "abandoned", "unanswered"])].copy()
-    kind = {"failed": "notify_failure", "abandoned": "negative_ending",
-            "unanswered": "last_message_unanswered"}
+    kind = {
+        "failed": "notify_failure",
+        "abandoned": "negative_ending",
+        "unanswered": "last_message_unanswered",
+    }
     failed["failure_type"] = failed["outcome"].map(kind)
     repeated = rng.random(len(failed)) < 0.2
     failed.loc[repeated, "failure_type"] = "repeated_request"
     steps = np.array(["REQUEST", "CONFIRM", "OFFER", "INFORM", "NOTIFY_FAILURE"])
     failed["failure_step"] = rng.choice(steps, len(failed))
     failed["turn_index"] = rng.integers(1, 10, len(failed)).astype("int32")
-    return failed[["conversation_id", "source", "service", "intent", "failure_type",
-                   "failure_step", "turn_index"]]
+    return failed[
+        [
+            "conversation_id",
+            "source",
+            "service",
+            "intent",
+            "failure_type",
+            "failure_step",
+            "turn_index",
+        ]
+    ]
 
 
 def _flows(rng: np.random.Generator) -> pd.DataFrame:
@@ -324,13 +417,37 @@ def _flows(rng: np.random.Generator) -> pd.DataFrame:
             main = reached * float(rng.uniform(0.6, 0.85))
             side = reached * float(rng.uniform(0.05, 0.15))
             end = reached - main - side
-            for to_step, n in ((path[step_index + 1], main), (str(rng.choice(alternatives)), side),
-                               ("(end)", end)):
-                rows.append((source, service, step_index, path[step_index], to_step, int(n),
-                             n / reached, end / reached))
+            for to_step, n in (
+                (path[step_index + 1], main),
+                (str(rng.choice(alternatives)), side),
+                ("(end)", end),
+            ):
+                rows.append(
+                    (
+                        source,
+                        service,
+                        step_index,
+                        path[step_index],
+                        to_step,
+                        int(n),
+                        n / reached,
+                        end / reached,
+                    )
+                )
             reached = main
-    return pd.DataFrame(rows, columns=["source", "service", "step_index", "from_step", "to_step",
-                                       "n_conversations", "share", "dropoff_rate"])
+    return pd.DataFrame(
+        rows,
+        columns=[
+            "source",
+            "service",
+            "step_index",
+            "from_step",
+            "to_step",
+            "n_conversations",
+            "share",
+            "dropoff_rate",
+        ],
+    )
 
 
 def _sentiment(rng: np.random.Generator, conversations: pd.DataFrame) -> pd.DataFrame:
@@ -340,8 +457,9 @@ def _sentiment(rng: np.random.Generator, conversations: pd.DataFrame) -> pd.Data
     shift = np.where((multi["company"] == "TelcoOne") & late, -0.4, 0.0)
     first = np.clip(rng.normal(-0.2, 0.3, len(multi)), -1, 1)
     resolved = (multi["outcome"] == "resolved").to_numpy()
-    last = np.clip(first + np.where(resolved, 0.4, -0.2) + shift + rng.normal(0, 0.2, len(multi)),
-                   -1, 1)
+    last = np.clip(
+        first + np.where(resolved, 0.4, -0.2) + shift + rng.normal(0, 0.2, len(multi)), -1, 1
+    )
     multi["first_sentiment"] = first
     multi["last_sentiment"] = last
     multi["mean_sentiment"] = (first + last) / 2
@@ -350,8 +468,19 @@ def _sentiment(rng: np.random.Generator, conversations: pd.DataFrame) -> pd.Data
     multi["satisfaction_proxy"] = np.clip(
         0.5 * resolved + 0.3 * (last + 1) / 2 + 0.2 * (1 - delay_penalty), 0, 1
     )
-    return multi[["conversation_id", "source", "company", "started_at", "first_sentiment",
-                  "last_sentiment", "mean_sentiment", "sentiment_change", "satisfaction_proxy"]]
+    return multi[
+        [
+            "conversation_id",
+            "source",
+            "company",
+            "started_at",
+            "first_sentiment",
+            "last_sentiment",
+            "mean_sentiment",
+            "sentiment_change",
+            "satisfaction_proxy",
+        ]
+    ]
 
 
 def _discovery() -> pd.DataFrame:
@@ -379,8 +508,9 @@ def _drift(rng: np.random.Generator) -> pd.DataFrame:
             if label_set == "banking77" and offset >= N_DAYS - 7:
                 psi += 0.25
             rows.append((day, label_set, psi, float(np.sqrt(psi) / 3), 0.2, psi > 0.2))
-    return pd.DataFrame(rows, columns=["day", "label_set", "psi", "js_distance", "threshold",
-                                       "is_drift"])
+    return pd.DataFrame(
+        rows, columns=["day", "label_set", "psi", "js_distance", "threshold", "is_drift"]
+    )
 
 
 def _data_quality() -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -399,19 +529,55 @@ def _data_quality() -> tuple[pd.DataFrame, pd.DataFrame]:
             ]
             ok = sum(e[3] for e in expectations)
             runs.append(
-                (run_id, suite.split("_")[0], suite, started, all(e[3] or e[2] == "warning"
-                                                                   for e in expectations),
-                 len(expectations), ok, 100.0 * ok / len(expectations))
+                (
+                    run_id,
+                    suite.split("_")[0],
+                    suite,
+                    started,
+                    all(e[3] or e[2] == "warning" for e in expectations),
+                    len(expectations),
+                    ok,
+                    100.0 * ok / len(expectations),
+                )
             )
             for expectation_type, column, severity, success, observed in expectations:
-                results.append((run_id, suite, expectation_type, column, severity, success,
-                                observed if success else "0.31"))
+                results.append(
+                    (
+                        run_id,
+                        suite,
+                        expectation_type,
+                        column,
+                        severity,
+                        success,
+                        observed if success else "0.31",
+                    )
+                )
     return (
-        pd.DataFrame(runs, columns=["run_id", "stage", "suite_name", "started_at", "success",
-                                    "evaluated_expectations", "successful_expectations",
-                                    "success_percent"]),
-        pd.DataFrame(results, columns=["run_id", "suite_name", "expectation_type", "column_name",
-                                       "severity", "success", "observed_value"]),
+        pd.DataFrame(
+            runs,
+            columns=[
+                "run_id",
+                "stage",
+                "suite_name",
+                "started_at",
+                "success",
+                "evaluated_expectations",
+                "successful_expectations",
+                "success_percent",
+            ],
+        ),
+        pd.DataFrame(
+            results,
+            columns=[
+                "run_id",
+                "suite_name",
+                "expectation_type",
+                "column_name",
+                "severity",
+                "success",
+                "observed_value",
+            ],
+        ),
     )
 
 

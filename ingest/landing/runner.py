@@ -1,0 +1,167 @@
+"""Land raw files: stage each load, publish it, supersede the old one, update the manifest.
+
+Order of writes for one file (each step atomic on its own):
+1. the loader writes every table and the quarantine into `_staging/{load_id}/`;
+2. each staged file is renamed into its live partition `load_id={load_id}/data.parquet`;
+3. the manifest is rewritten with the new load current and the old one superseded;
+4. the old load's partitions are moved to `_archive/`.
+A crash between 2 and 4 leaves partitions whose load is not current in the manifest;
+`sweep_orphans` (run at the start of every landing) archives them, so the live glob
+always returns exactly the current rows.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from ingest.landing import layout
+from ingest.landing.atomic import move_atomic, prune_empty_dirs, remove_tree
+from ingest.landing.discovery import RawFile, discover
+from ingest.landing.errors import WholeFileError
+from ingest.landing.manifest import (
+    CURRENT,
+    LoadRecord,
+    current_loads,
+    read_manifest,
+    write_manifest,
+)
+from ingest.landing.sink import LoadIdentity, LoadSink
+from ingest.loaders import SOURCES, loader_for
+
+log = logging.getLogger(__name__)
+
+LANDED = "landed"
+UNCHANGED = "unchanged"
+FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class FileOutcome:
+    source: str
+    source_file: str
+    status: str  # landed | unchanged | failed
+    load_id: str | None = None
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_quarantined: int = 0
+    message: str = ""
+
+
+def file_digest(path: Path) -> tuple[int, str]:
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(1 << 20):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def new_load_id(started: datetime, sha256: str, source_file: str) -> str:
+    """Sortable by time; unique per file and content."""
+    path_hash = hashlib.sha256(source_file.encode()).hexdigest()[:6]
+    return f"{started:%Y%m%dT%H%M%S%fZ}-{path_hash}{sha256[:8]}"
+
+
+def _live_partitions(landing_dir: Path) -> list[tuple[str, str, str, Path]]:
+    """(source, table, load_id, folder) of every live partition, quarantine included."""
+    found = []
+    for source in SOURCES:
+        for folder in sorted((landing_dir / source).glob("*/load_id=*")):
+            found.append((source, folder.parent.name, folder.name.split("=", 1)[1], folder))
+        for folder in sorted((landing_dir / layout.QUARANTINE_DIR / source).glob("load_id=*")):
+            found.append((source, layout.QUARANTINE_TABLE, folder.name.split("=", 1)[1], folder))
+    return found
+
+
+def _archive_partition(landing_dir: Path, source: str, table: str, load_id: str) -> None:
+    live = layout.partition_dir(landing_dir, source, table, load_id)
+    data = live / layout.DATA_FILE
+    if data.exists():
+        move_atomic(data, layout.archive_dir(landing_dir, source, table, load_id) / layout.DATA_FILE)
+    prune_empty_dirs(live, landing_dir)
+
+
+def sweep_orphans(landing_dir: Path, records: list[LoadRecord]) -> int:
+    """Archive live partitions of loads that are not current (left by an interrupted run)."""
+    current = {r.load_id for r in records if r.status == CURRENT}
+    swept = 0
+    for source, table, load_id, _ in _live_partitions(landing_dir):
+        if load_id not in current:
+            log.warning("archiving orphan partition", extra={"table": table, "load_id": load_id})
+            _archive_partition(landing_dir, source, table, load_id)
+            swept += 1
+    remove_tree(landing_dir / layout.STAGING_DIR)
+    return swept
+
+
+def _land_one(raw: RawFile, landing_dir: Path, records: list[LoadRecord]) -> FileOutcome:
+    loader = loader_for(raw.source)
+    if raw.kind is None:
+        raise WholeFileError(raw.source_file, f"unknown format (not a {raw.source} raw file)")
+    size, sha256 = file_digest(raw.path)
+    previous = current_loads(records).get(raw.source_file)
+    if (
+        previous is not None
+        and previous.sha256 == sha256
+        and previous.loader_version == loader.LOADER_VERSION
+    ):
+        return FileOutcome(raw.source, raw.source_file, UNCHANGED, previous.load_id,
+                           previous.rows_read, previous.rows_accepted, previous.rows_quarantined)  # fmt: skip
+    started = datetime.now(UTC)
+    load_id = new_load_id(started, sha256, raw.source_file)
+    identity = LoadIdentity(load_id, raw.source, raw.source_file, started)
+    staging = layout.staging_dir(landing_dir, load_id)
+    try:
+        with LoadSink(staging, identity) as sink:
+            loader.load(raw, sink)
+        # Publish: new partitions first, then the manifest, then archive the old load.
+        for table, staged in sink.staged_files().items():
+            target = layout.partition_dir(landing_dir, raw.source, table, load_id)
+            move_atomic(staged, target / layout.DATA_FILE)
+    finally:
+        remove_tree(staging)
+    record = LoadRecord(
+        load_id=load_id, source=raw.source, source_file=raw.source_file, file_bytes=size,
+        sha256=sha256, tables=tuple(sink.tables()), rows_read=sink.rows_read,
+        rows_accepted=sink.rows_accepted, rows_quarantined=sink.rows_quarantined,
+        loader_version=loader.LOADER_VERSION, started_at=started,
+        finished_at=datetime.now(UTC), status=CURRENT,
+    )  # fmt: skip
+    records[:] = [r.superseded() if r is previous else r for r in records] + [record]
+    write_manifest(landing_dir, records)
+    if previous is not None:
+        for table in (*previous.tables, layout.QUARANTINE_TABLE):
+            _archive_partition(landing_dir, previous.source, table, previous.load_id)
+    return FileOutcome(raw.source, raw.source_file, LANDED, load_id, sink.rows_read,
+                       sink.rows_accepted, sink.rows_quarantined)  # fmt: skip
+
+
+def land(
+    raw_dir: Path, landing_dir: Path, sources: Sequence[str] | None = None
+) -> list[FileOutcome]:
+    """Land every raw file of `sources` (all by default); one outcome per file."""
+    chosen = list(sources) if sources else list(SOURCES)
+    classifiers = {source: loader_for(source).classify for source in chosen}
+    landing_dir.mkdir(parents=True, exist_ok=True)
+    records = read_manifest(landing_dir)
+    sweep_orphans(landing_dir, records)
+    outcomes: list[FileOutcome] = []
+    for raw in discover(raw_dir, classifiers):
+        try:
+            outcome = _land_one(raw, landing_dir, records)
+        except WholeFileError as exc:
+            log.error("file not landed", extra={"file": raw.source_file, "error": exc.problem})
+            outcome = FileOutcome(raw.source, raw.source_file, FAILED, message=str(exc))
+        log.info(
+            "file %s", outcome.status,
+            extra={"file": raw.source_file, "read": outcome.rows_read,
+                   "accepted": outcome.rows_accepted, "quarantined": outcome.rows_quarantined},
+        )  # fmt: skip
+        outcomes.append(outcome)
+    return outcomes

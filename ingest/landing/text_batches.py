@@ -1,0 +1,215 @@
+"""Streaming readers that turn CSV and Parquet files into batches of text columns.
+
+Both readers hand loaders the same thing: a `TextBatch` of UTF-8 string columns (empty
+string for an empty field), the record number of every row, and a way to rebuild a row's
+raw text for the quarantine. Rows that cannot even be split into the header's columns or
+decoded as UTF-8 are quarantined here, once, for every CSV format.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+
+from ingest.landing.errors import WholeFileError
+from ingest.landing.sink import LoadSink
+
+ROW_FIELD = "(row)"
+#: Bytes parsed per batch: big enough to amortise per-batch work, small enough that a
+#: batch of TWCS (about 90 k tweets) stays a few tens of MB.
+BLOCK_SIZE = 16 << 20
+
+
+def csv_line(values: Sequence[str]) -> str:
+    """A row as one CSV line with minimal quoting (how the raw files are written)."""
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="").writerow(values)
+    return buffer.getvalue()
+
+
+@dataclass(frozen=True)
+class TextBatch:
+    columns: dict[str, pa.StringArray]
+    records: np.ndarray  # int64, one per row
+    raw_format: str  # "csv" or "json"
+
+    @property
+    def num_rows(self) -> int:
+        return len(self.records)
+
+    def raw(self, index: int) -> str:
+        values = {name: column[index].as_py() or "" for name, column in self.columns.items()}
+        if self.raw_format == "json":
+            return json.dumps(values, ensure_ascii=False)
+        return csv_line(list(values.values()))
+
+    def rows(self) -> Iterator[tuple[int, int, dict[str, str]]]:
+        """(index in batch, record, {column: text}) for per-row validation of small files."""
+        names = list(self.columns)
+        lists = [self.columns[name].to_pylist() for name in names]
+        for index, values in enumerate(zip(*lists, strict=True)):
+            yield index, int(self.records[index]), {
+                name: value or "" for name, value in zip(names, values, strict=True)
+            }
+
+    def take(self, mask: pa.BooleanArray | np.ndarray) -> TextBatch:
+        keep = pa.array(mask, pa.bool_())
+        return TextBatch(
+            {name: col.filter(keep) for name, col in self.columns.items()},
+            self.records[np.asarray(keep.to_numpy(zero_copy_only=False), dtype=bool)],
+            self.raw_format,
+        )
+
+
+def read_csv_header(path: Path, source_file: str) -> list[str]:
+    """The header row's column names; an empty file or unreadable header fails the file."""
+    with path.open("rb") as handle:
+        first = handle.readline()
+        if not first.strip():
+            if first or not handle.read(1):
+                raise WholeFileError(source_file, "empty file (expected a CSV header row)")
+    try:
+        text = first.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise WholeFileError(source_file, f"header is not UTF-8 ({exc.reason})") from exc
+    return [name.strip() for name in next(csv.reader([text]))]
+
+
+def require_columns(
+    header: Sequence[str], required: Sequence[str], source_file: str
+) -> None:
+    missing = [name for name in required if name not in header]
+    if missing:
+        raise WholeFileError(
+            source_file,
+            f"missing required columns {missing} (expected {','.join(required)}; "
+            f"found {','.join(header)})",
+        )
+
+
+class _SkippedRows:
+    """Rows the CSV parser could not split into the header's columns, in file order."""
+
+    def __init__(self, sink: LoadSink, source_file: str) -> None:
+        self.sink = sink
+        self.source_file = source_file
+        self.records: list[int] = []
+
+    def __call__(self, row: pacsv.InvalidRow) -> str:
+        if row.number is None:  # only happens with threaded parsing, which we never use
+            raise WholeFileError(self.source_file, "cannot number an invalid CSV row")
+        record = row.number - 1  # the parser counts the header as row 1
+        self.records.append(record)
+        self.sink.count_read()
+        self.sink.quarantine.add(
+            record,
+            ROW_FIELD,
+            f"wrong column count: expected {row.expected_columns}, found {row.actual_columns}",
+            row.text,
+        )
+        return "skip"
+
+    def record_numbers(self, first_ordinal: int, count: int) -> np.ndarray:
+        """Records of the `count` good rows starting at 1-based good-row `first_ordinal`.
+
+        Good row k is record k + (skipped records before it); with skipped records
+        s_0 < s_1 < …, row k is shifted past s_j exactly when k >= s_j - j.
+        """
+        ordinals = np.arange(first_ordinal, first_ordinal + count, dtype=np.int64)
+        if not self.records:
+            return ordinals
+        thresholds = np.asarray(self.records, dtype=np.int64) - np.arange(len(self.records))
+        return ordinals + np.searchsorted(thresholds, ordinals, side="right")
+
+
+def _decode_columns(
+    raw: dict[str, pa.Array], records: np.ndarray, sink: LoadSink
+) -> tuple[dict[str, pa.StringArray], np.ndarray]:
+    """Cast binary columns to UTF-8 strings, quarantining rows with invalid bytes."""
+    bad: dict[int, str] = {}
+    for name, column in raw.items():
+        try:
+            column.cast(pa.string())
+        except pa.ArrowInvalid:
+            for index, value in enumerate(column.to_pylist()):
+                try:
+                    value.decode("utf-8")
+                except UnicodeDecodeError:
+                    bad.setdefault(index, name)
+    if bad:
+        for index, name in sorted(bad.items()):
+            values = [col[index].as_py().decode("utf-8", "backslashreplace") for col in raw.values()]
+            sink.quarantine.add(int(records[index]), name, "invalid UTF-8", csv_line(values))
+        keep = np.ones(len(records), dtype=bool)
+        keep[list(bad)] = False
+        mask = pa.array(keep)
+        raw = {name: col.filter(mask) for name, col in raw.items()}
+        records = records[keep]
+    return {name: col.cast(pa.string()) for name, col in raw.items()}, records
+
+
+def iter_csv(
+    path: Path, source_file: str, header: Sequence[str], columns: Sequence[str], sink: LoadSink
+) -> Iterator[TextBatch]:
+    """Stream `columns` of a CSV in bounded memory; counts every data row as read.
+
+    Parsing is single-threaded on purpose: quoted newlines (common in tweets) make split
+    points in a parallel parse ambiguous, and only a sequential parse numbers bad rows.
+    """
+    skipped = _SkippedRows(sink, source_file)
+    try:
+        reader = pacsv.open_csv(
+            path,
+            read_options=pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=False),
+            parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skipped),
+            convert_options=pacsv.ConvertOptions(
+                column_types=dict.fromkeys(header, pa.binary()),
+                include_columns=list(columns),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+            ),
+        )
+        good_rows = 0
+        for batch in reader:
+            records = skipped.record_numbers(good_rows + 1, batch.num_rows)
+            good_rows += batch.num_rows
+            sink.count_read(batch.num_rows)
+            raw = {name: batch.column(name) for name in columns}
+            decoded, records = _decode_columns(raw, records, sink)
+            yield TextBatch(decoded, records, "csv")
+    except pa.ArrowInvalid as exc:
+        message = str(exc).splitlines()[0]
+        raise WholeFileError(source_file, f"unreadable CSV ({message})") from exc
+
+
+def iter_parquet(
+    path: Path, source_file: str, columns: Sequence[str], sink: LoadSink
+) -> Iterator[TextBatch]:
+    """Stream text columns of a Parquet file; records are 1-based row numbers, as in CSV."""
+    try:
+        parquet = pq.ParquetFile(path)
+    except (pa.ArrowInvalid, OSError) as exc:
+        raise WholeFileError(source_file, f"not a readable Parquet file ({exc})") from exc
+    require_columns(parquet.schema_arrow.names, columns, source_file)
+    first = 1
+    for batch in parquet.iter_batches(batch_size=65_536, columns=list(columns)):
+        records = np.arange(first, first + batch.num_rows, dtype=np.int64)
+        first += batch.num_rows
+        sink.count_read(batch.num_rows)
+        texts: dict[str, pa.StringArray] = {}
+        for name in columns:
+            column = batch.column(name)
+            if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
+                raise WholeFileError(source_file, f"column {name} is {column.type}, expected text")
+            texts[name] = pc.fill_null(column.cast(pa.string()), "")
+        yield TextBatch(texts, records, "json")
