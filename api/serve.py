@@ -64,7 +64,5 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     )
     with tempfile.TemporaryDirectory(prefix="supportlens-prometheus-") as metrics_dir:
         os.environ.setdefault(PROMETHEUS_DIR_ENV, metrics_dir)
-        uvicorn.run(
-            "api.serve:app_from_environment", factory=True, workers=args.workers, **common
-        )
+        uvicorn.run("api.serve:app_from_environment", factory=True, workers=args.workers, **common)
     return 0

@@ -11,7 +11,9 @@ import hashlib
 import logging
 import os
 import urllib.error
+import urllib.parse
 import urllib.request
+import urllib.response
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path

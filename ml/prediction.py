@@ -95,7 +95,7 @@ def score_warehouse(
         f"select turn_id, text from {SCORING_TABLE} where label_set = ? "
         "and text is not null and trim(text) <> '' order by turn_id",
         [label_set],
-    ).fetch_record_batch(chunk_rows)
+    ).to_arrow_reader(chunk_rows)
     scored = 0
     with tqdm(total=total - blank, desc=f"scoring {label_set}", unit="text") as progress:
         for batch in batches:

@@ -90,4 +90,3 @@ async def analyze_conversation(request: Request, data: JSONBody[AnalyzeRequest])
         first_response_seconds=first_response,
         turns=turns,
     )
-

@@ -66,7 +66,9 @@ async def predict(request: Request, data: JSONBody[PredictRequest]) -> PredictRe
     description="At most `[api] max_batch` texts (413 above it).",
     tags=["predictions"],
 )
-async def predict_batch(request: Request, data: JSONBody[BatchPredictRequest]) -> BatchPredictResponse:
+async def predict_batch(
+    request: Request, data: JSONBody[BatchPredictRequest]
+) -> BatchPredictResponse:
     services = services_of(request)
     limit = services.config.max_batch
     if len(data.texts) > limit:

@@ -15,7 +15,6 @@ from api.errors import ConversationNotFound
 from api.schemas import ConversationOut, Page, TurnOut
 from api.services.warehouse import Row, WarehouseReader
 
-
 #: fct_turns has the generator's sentiment (synthetic source only) until a scored
 #: sentiment column exists; one constant to change then.
 SENTIMENT_COLUMN = "gold_sentiment"

@@ -13,6 +13,7 @@ of a request already accepted.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -48,10 +49,8 @@ class MicroBatcher:
     async def stop(self) -> None:
         if self._worker is not None:
             self._worker.cancel()
-            try:
+            with contextlib.suppress(asyncio.CancelledError):
                 await self._worker
-            except asyncio.CancelledError:
-                pass
             self._worker = None
 
     async def predict(self, predictor: Predictor, text: str, top_k: int) -> Prediction:

@@ -37,9 +37,7 @@ CSV_COLUMNS: dict[str, tuple[frozenset[str], ...]] = {
             }
         ),
     ),
-    "synthetic": (
-        frozenset({"conversation_id", "turn_index", "speaker", "text", "sent_at"}),
-    ),
+    "synthetic": (frozenset({"conversation_id", "turn_index", "speaker", "text", "sent_at"}),),
 }
 
 SGD_SPLITS = ("train", "dev", "test")
@@ -156,7 +154,9 @@ def validate(path: Path, source: str, filename: str) -> int:
     return _csv_rows(path, source, filename)
 
 
-def store(raw_dir: Path, source: str, filename: str, split: str | None, content: bytes) -> StoredUpload:
+def store(
+    raw_dir: Path, source: str, filename: str, split: str | None, content: bytes
+) -> StoredUpload:
     """Validate an upload and move it into raw_dir atomically (blocking: run in a thread)."""
     relative = target_for(source, filename, split)
     target = raw_dir / relative

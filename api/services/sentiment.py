@@ -1,15 +1,16 @@
 """Sentiment of free text for /v1/conversations/analyze.
 
-VADER (the same lexicon the `sentiment` SQL function uses), with its customary cut-offs
-of ±0.05 on the compound score. Any object with `score(texts)` can replace it in tests.
+The same scorer as the `sentiment` SQL function (`python_udfs.sentiment`: VADER, long
+texts in chunks, cut-offs ±0.05), so the API and SQL users get the same labels. Any
+object with `score(texts)` can replace it in tests.
 """
 
 from __future__ import annotations
 
 from typing import Protocol
 
-POSITIVE_FROM = 0.05
-NEGATIVE_TO = -0.05
+from python_udfs.sentiment import SentimentScorer as UdfSentimentScorer
+from python_udfs.sentiment import label_for
 
 
 class SentimentScorer(Protocol):
@@ -18,20 +19,13 @@ class SentimentScorer(Protocol):
         ...
 
 
-def label_for(compound: float) -> str:
-    if compound >= POSITIVE_FROM:
-        return "positive"
-    if compound <= NEGATIVE_TO:
-        return "negative"
-    return "neutral"
-
-
 class VaderSentiment:
     def __init__(self) -> None:
-        from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-        self._analyzer = SentimentIntensityAnalyzer()
+        self._scorer = UdfSentimentScorer()
 
     def score(self, texts: list[str]) -> list[tuple[str, float]]:
-        scores = [float(self._analyzer.polarity_scores(t)["compound"]) for t in texts]
+        scores = [self._scorer.score(text) or 0.0 for text in texts]
         return [(label_for(s), s) for s in scores]
+
+
+__all__ = ["SentimentScorer", "VaderSentiment", "label_for"]

@@ -59,16 +59,18 @@ CHANNELS: dict[str, tuple[float, float, float, float]] = {
     "social": (0.2, 1_500.0, 1.1, 600.0),
 }
 
+# Every planted request says "staking" (plus crypto words no catalogue uses), so the
+# planted intent forms one tight cluster rather than one cluster per template.
 PLANTED_TEMPLATES = (
-    "How do I start staking my {coin} in the app?",
+    "How do I start crypto staking with my {coin} in the app?",
     "What APY do you pay on {coin} staking?",
-    "Can I unstake my {coin} before the lock-up period ends?",
-    "When are staking rewards for {coin} paid out?",
+    "Can I unstake my {coin} before the staking lock-up period ends?",
+    "When are crypto staking rewards for {coin} paid out?",
     "Which validator do you use for {coin} staking and what is the commission?",
-    "Do you support staking for {coin}?",
-    "My staking rewards for {coin} haven't been credited.",
+    "Do you support crypto staking for {coin}?",
+    "My {coin} staking rewards haven't been credited.",
     "Why did the staking APY for {coin} drop to {pct}?",
-    "Is there a minimum amount of {coin} to stake?",
+    "Is there a minimum amount of {coin} for staking?",
 )
 COINS = ("ETH", "SOL", "ADA", "DOT", "ATOM", "Ethereum", "Solana")
 

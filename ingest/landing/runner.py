@@ -126,6 +126,7 @@ def _land_one(raw: RawFile, landing_dir: Path, records: list[LoadRecord]) -> Fil
             move_atomic(staged, target / layout.DATA_FILE)
     finally:
         remove_tree(staging)
+        prune_empty_dirs(staging.parent, landing_dir)
     record = LoadRecord(
         load_id=load_id, source=raw.source, source_file=raw.source_file, file_bytes=size,
         sha256=sha256, tables=tuple(sink.tables()), rows_read=sink.rows_read,

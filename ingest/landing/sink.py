@@ -7,6 +7,7 @@ bad records to the quarantine. The runner publishes the staged files afterwards.
 
 from __future__ import annotations
 
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -51,7 +52,12 @@ class LoadIdentity:
 
 
 class TableWriter:
-    """Streams one table of one load into a staged Parquet file, adding lineage columns."""
+    """Streams one table of one load into a staged Parquet file, adding lineage columns.
+
+    Encoding and compressing Parquet runs on a background thread (Arrow releases the GIL)
+    while the loader parses the next block; at most one block waits, so memory stays
+    bounded.
+    """
 
     def __init__(
         self,
@@ -73,6 +79,8 @@ class TableWriter:
             compression="lz4",
             use_dictionary=[*(dictionary or []), "_load_id", "_source_file"],
         )
+        self._executor = ThreadPoolExecutor(max_workers=1, thread_name_prefix="parquet")
+        self._pending: Future[None] | None = None
 
     def write(self, table: pa.Table | pa.RecordBatch, records: pa.Array) -> None:
         n = table.num_rows
@@ -88,8 +96,15 @@ class TableWriter:
             records.cast(pa.int64()),
             pa.repeat(pa.scalar(ident.loaded_at, pa.timestamp("us", tz="UTC")), n),
         ]
-        self._writer.write_table(pa.Table.from_arrays(columns, schema=self.schema))
+        self._wait()
+        table = pa.Table.from_arrays(columns, schema=self.schema)
+        self._pending = self._executor.submit(self._writer.write_table, table)
         self.rows += n
+
+    def _wait(self) -> None:
+        if self._pending is not None:
+            pending, self._pending = self._pending, None
+            pending.result()  # re-raises a failed write here, in the loader's thread
 
     def write_rows(self, rows: list[dict[str, object]], records: list[int]) -> None:
         if rows:
@@ -97,7 +112,11 @@ class TableWriter:
             self.write(table, pa.array(records, pa.int64()))
 
     def close(self) -> None:
-        self._writer.close()
+        try:
+            self._wait()
+        finally:
+            self._executor.shutdown(wait=True)
+            self._writer.close()
 
 
 @dataclass

@@ -77,7 +77,9 @@ def dbt_executable() -> str:
     return found
 
 
-def dbt_command(settings: Settings, subcommand: str, extra: list[str], target_path: Path) -> list[str]:
+def dbt_command(
+    settings: Settings, subcommand: str, extra: list[str], target_path: Path
+) -> list[str]:
     root = str(settings.project_root)
     return [
         dbt_executable(),

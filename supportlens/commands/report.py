@@ -57,7 +57,7 @@ CHROMIUM_FLAGS = (
 )
 #: Evidence renders charts client-side; this much virtual time lets them draw before printing.
 PDF_RENDER_BUDGET_MS = 20_000
-SOURCE_FAILURE_MARKERS = ("✖", "Error", "error:")
+SOURCE_FAILURE_MARKERS = ("✖",)
 
 
 class ReportError(RuntimeError):
@@ -213,6 +213,8 @@ def build_site(settings: Settings, project_dir: Path = DEFAULT_PROJECT_DIR) -> P
             raise ReportError(f"{built}: Evidence finished but wrote no index.html")
         if built.resolve() != target.resolve():
             _replace_dir(built, target)
+            # The in-project copy would be stale (or another snapshot's) next time.
+            shutil.rmtree(built, ignore_errors=True)
         progress.update()
     shutil.rmtree(logs_dir, ignore_errors=True)
     return target
@@ -253,13 +255,22 @@ class _SiteHandler(http.server.SimpleHTTPRequestHandler):
         log.debug("http " + format, *args)
 
 
+class _QuietServer(http.server.ThreadingHTTPServer):
+    """Browsers drop connections mid-download (cancelled Parquet reads): not an error."""
+
+    daemon_threads = True
+
+    def handle_error(self, request: object, client_address: tuple[str, int]) -> None:
+        log.debug("http connection error", extra={"client": client_address}, exc_info=True)
+
+
 @contextlib.contextmanager
 def serve_site(site_dir: Path, port: int = 0) -> Iterator[str]:
     """Serve `site_dir` on 127.0.0.1 in a background thread; yields the base URL."""
     if not (site_dir / "index.html").is_file():
         raise ReportError(f"{site_dir}: no built site; run `supportlens report` first")
     handler = functools.partial(_SiteHandler, directory=str(site_dir))
-    server = http.server.ThreadingHTTPServer(("127.0.0.1", port), handler)
+    server = _QuietServer(("127.0.0.1", port), handler)
     thread = threading.Thread(target=server.serve_forever, name="report-server", daemon=True)
     thread.start()
     try:

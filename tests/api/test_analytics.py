@@ -8,7 +8,11 @@ from supportlens.warehouse import publish, writer
 
 ANALYZE = {
     "turns": [
-        {"speaker": "customer", "text": "My card is still missing", "sent_at": "2026-01-01T10:00:00Z"},
+        {
+            "speaker": "customer",
+            "text": "My card is still missing",
+            "sent_at": "2026-01-01T10:00:00Z",
+        },
         {"speaker": "agent", "text": "Let me check", "sent_at": "2026-01-01T10:02:30Z"},
         {"speaker": "customer", "text": "great, thanks", "sent_at": "2026-01-01T10:05:00Z"},
     ]
@@ -128,12 +132,24 @@ def test_reads_are_cached_until_a_new_snapshot_is_published(
     assert after["snapshot"] != before["snapshot"]
 
 
-def test_reads_before_any_publish_are_503_naming_the_command(
-    make_app, settings: Settings
-) -> None:
+def test_reads_before_any_publish_are_503_naming_the_command(make_app, settings: Settings) -> None:
     assert not Path(settings.paths.published).exists()
     with TestClient(make_app()) as client:
         response = client.get("/v1/metrics/intents")
         assert response.status_code == 503
         assert "supportlens run" in response.json()["detail"]
         assert client.get("/v1/conversations/c1").status_code == 503
+
+
+def test_analyze_with_the_real_sentiment_scorer(make_app, published) -> None:
+    from api.services.sentiment import VaderSentiment
+
+    with TestClient(make_app(sentiment=VaderSentiment())) as client:
+        turns = [
+            {"speaker": "customer", "text": "This is terrible, I hate waiting"},
+            {"speaker": "agent", "text": "Sorry about that"},
+            {"speaker": "customer", "text": "Thank you so much, that is great!"},
+        ]
+        body = client.post("/v1/conversations/analyze", json={"turns": turns}).json()
+    assert [t["sentiment"] for t in body["turns"]][::2] == ["negative", "positive"]
+    assert body["first_response_seconds"] is None  # no timestamps posted

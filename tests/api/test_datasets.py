@@ -65,9 +65,7 @@ def test_names_outside_the_layout_are_422(client: TestClient) -> None:
         client, "dialogues_001.json", b'[{"dialogue_id": "1"}]', source="sgd"
     )
     assert sgd_without_split.status_code == 422
-    sgd = upload(
-        client, "dialogues_001.json", b'[{"dialogue_id": "1"}]', source="sgd", split="dev"
-    )
+    sgd = upload(client, "dialogues_001.json", b'[{"dialogue_id": "1"}]', source="sgd", split="dev")
     assert sgd.status_code == 201
     assert sgd.json()["path"] == str(Path("sgd") / "dev" / "dialogues_001.json")
 

@@ -1,7 +1,7 @@
-import asyncio
+import time
 
 from api_fakes import API_KEY, FakeRegistry, auth, with_api
-from litestar.testing import AsyncTestClient, TestClient
+from litestar.testing import TestClient
 
 
 def test_list_models_marks_active_and_loaded(client: TestClient) -> None:
@@ -61,28 +61,32 @@ def test_activation_swaps_the_served_model(client: TestClient, registry: FakeReg
 
 
 def test_activation_does_not_drop_in_flight_requests(
-    make_app, published, registry: FakeRegistry
+    client: TestClient, registry: FakeRegistry
 ) -> None:
-    async def scenario():
-        async with AsyncTestClient(make_app()) as client:
-            # Re-activating v1 while predictors load slowly gives a slow v1 in service.
-            registry.delay = 0.5
-            await client.post("/v1/models/b77-v1/activate", headers=auth())
-            registry.delay = 0.0
-            texts = ["card"] * 40  # large enough to be scored on a worker thread
+    from concurrent.futures import ThreadPoolExecutor
 
-            async def swap_while_running():
-                await asyncio.sleep(0.1)
-                return await client.post("/v1/models/b77-v2/activate", headers=auth())
+    # Re-activating v1 while predictors load slowly puts a slow v1 in service.
+    registry.delay = 0.6
+    client.post("/v1/models/b77-v1/activate", headers=auth())
+    registry.delay = 0.0
+    texts = ["card"] * 40  # large enough to be scored on a worker thread
 
-            in_flight, swap = await asyncio.gather(
-                client.post("/v1/predict/batch", json={"texts": texts}), swap_while_running()
-            )
-            after = await client.post("/v1/predict", json={"text": "card"})
-            return in_flight, swap, after
+    def swap_while_running():
+        time.sleep(0.2)
+        started = time.monotonic()
+        response = client.post("/v1/models/b77-v2/activate", headers=auth())
+        return response, started
 
-    in_flight, swap, after = asyncio.run(scenario())
-    assert swap.status_code == 200
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        began = time.monotonic()
+        batch = pool.submit(client.post, "/v1/predict/batch", json={"texts": texts})
+        swap = pool.submit(swap_while_running)
+        in_flight = batch.result()
+        finished = time.monotonic()
+        swapped, swap_started = swap.result()
+    after = client.post("/v1/predict", json={"text": "card"})
+    assert swap_started - began < finished - began  # the swap began mid-request
+    assert swapped.status_code == 200
     assert in_flight.status_code == 200
     assert in_flight.json()["model_version"] == "b77-v1"
     assert len(in_flight.json()["predictions"]) == 40

@@ -10,7 +10,7 @@ def test_predict_returns_label_confidence_top_k_and_version(client: TestClient) 
     assert body["confidence"] == 0.7
     assert body["model_version"] == "b77-v1"
     assert body["label_set"] == "banking77"
-    assert [x["label"] for x in body["top_k"]][0] == "card_arrival"
+    assert next(x["label"] for x in body["top_k"]) == "card_arrival"
     assert len(body["top_k"]) == 2
 
 
@@ -88,3 +88,25 @@ def test_oversized_body_is_413(make_app, settings, published) -> None:
     with TestClient(make_app(with_api(settings, max_body_bytes=2000))) as client:
         response = client.post("/v1/predict/batch", json={"texts": ["word " * 50] * 20})
     assert response.status_code == 413
+
+
+def test_concurrent_single_predictions_share_model_calls(client: TestClient) -> None:
+    from concurrent.futures import ThreadPoolExecutor
+
+    services = client.app.state["services"]
+    services.hub.peek("banking77").delay = 0.2  # a slow model call lets requests queue up
+    texts = [f"card {i}" if i % 2 else f"refund {i}" for i in range(12)]
+
+    def call(i: int):
+        return client.post("/v1/predict", json={"text": texts[i], "top_k": 1 + i % 3})
+
+    batches_before, items_before = services.batcher.batches, services.batcher.items
+    with ThreadPoolExecutor(max_workers=12) as pool:
+        responses = list(pool.map(call, range(12)))
+    assert [r.status_code for r in responses] == [200] * 12
+    for i, (text, response) in enumerate(zip(texts, responses, strict=True)):
+        body = response.json()
+        assert body["label"] == ("card_arrival" if "card" in text else "request_refund")
+        assert len(body["top_k"]) == 1 + i % 3  # each request gets its own top_k
+    assert services.batcher.items - items_before == 12
+    assert services.batcher.batches - batches_before < 12  # fewer model calls than requests

@@ -53,7 +53,7 @@ def test_predictions_and_activation_with_a_trained_baseline(settings: Settings, 
         assert one["label"] == "card_arrival"
         assert one["model_version"] == "banking77-test-v1"
         assert 0 < one["confidence"] <= 1
-        assert [x["label"] for x in one["top_k"]][0] == "card_arrival"
+        assert next(x["label"] for x in one["top_k"]) == "card_arrival"
         assert len(one["top_k"]) == 3
 
         texts = ["I forgot my PIN", "please refund me", "where is the card"]

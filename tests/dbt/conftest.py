@@ -17,7 +17,9 @@ REPO_ROOT = Path(__file__).resolve().parents[2]
 REAL_DATA = REPO_ROOT / ".." / "shared" / "data"
 
 
-def supportlens(args: list[str], paths: dict[str, Path], timeout: int = 900) -> subprocess.CompletedProcess:
+def supportlens(
+    args: list[str], paths: dict[str, Path], timeout: int = 900
+) -> subprocess.CompletedProcess:
     """Run the `supportlens` CLI with path overrides, capturing its output."""
     env = dict(os.environ)
     env.update({f"SUPPORTLENS_PATHS_{key.upper()}": str(value) for key, value in paths.items()})
@@ -48,7 +50,9 @@ def open_warehouse(tmp: Path) -> Iterator[duckdb.DuckDBPyConnection]:
 
 
 def assert_built(result: subprocess.CompletedProcess) -> None:
-    assert result.returncode == 0, f"build failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+    assert result.returncode == 0, (
+        f"build failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
+    )
 
 
 @pytest.fixture(scope="session")

@@ -14,8 +14,15 @@ def test_dbt_command_points_dbt_at_the_project_and_passes_flags_through(tmp_path
     settings = load_settings()
     command = build.dbt_command(settings, "build", ["--select", "tag:marts"], tmp_path)
     assert command[1:] == [
-        "build", "--project-dir", str(settings.project_root), "--profiles-dir",
-        str(settings.project_root), "--target-path", str(tmp_path), "--select", "tag:marts",
+        "build",
+        "--project-dir",
+        str(settings.project_root),
+        "--profiles-dir",
+        str(settings.project_root),
+        "--target-path",
+        str(tmp_path),
+        "--select",
+        "tag:marts",
     ]
     assert Path(command[0]).name == "dbt"
 
@@ -27,18 +34,28 @@ def test_arguments_after_build_reach_dbt_unchanged() -> None:
         ["--select", "tag:uses_predictions+", "fct_turns", "--full-refresh", "--", "--debug"]
     )
     assert build.passthrough_arguments(args) == [
-        "--select", "tag:uses_predictions+", "fct_turns", "--full-refresh", "--debug",
+        "--select",
+        "tag:uses_predictions+",
+        "fct_turns",
+        "--full-refresh",
+        "--debug",
     ]
 
 
 def test_failed_nodes_lists_errors_and_counts_skips(tmp_path: Path) -> None:
     results = tmp_path / "run_results.json"
-    results.write_text(json.dumps({"results": [
-        {"unique_id": "model.supportlens.a", "status": "success"},
-        {"unique_id": "test.supportlens.b", "status": "fail"},
-        {"unique_id": "model.supportlens.c", "status": "error"},
-        {"unique_id": "model.supportlens.d", "status": "skipped"},
-    ]}))
+    results.write_text(
+        json.dumps(
+            {
+                "results": [
+                    {"unique_id": "model.supportlens.a", "status": "success"},
+                    {"unique_id": "test.supportlens.b", "status": "fail"},
+                    {"unique_id": "model.supportlens.c", "status": "error"},
+                    {"unique_id": "model.supportlens.d", "status": "skipped"},
+                ]
+            }
+        )
+    )
     failed, skipped = build.failed_nodes(results)
     assert failed == ["model.supportlens.c (error)", "test.supportlens.b (fail)"]
     assert skipped == 1

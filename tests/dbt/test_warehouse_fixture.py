@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from pathlib import Path
 
+import pytest
 from conftest import assert_built, build, open_warehouse
 from landing_fixture import SGD_TRUTH, SYNTHETIC_TRUTH, TWCS_TRUTH, write_landing
 
@@ -34,7 +35,9 @@ def test_reply_cycle_is_left_out_and_reported_by_no_thread(query: Query) -> None
 
 
 def test_sgd_outcomes_and_synthetic_truth(query: Query) -> None:
-    sgd = dict(query("select source_conversation_id, outcome from fct_conversations where source = 'sgd'"))
+    sgd = dict(
+        query("select source_conversation_id, outcome from fct_conversations where source = 'sgd'")
+    )
     assert sgd == SGD_TRUTH
     synthetic = query(
         "select source_conversation_id, first_response_seconds, outcome"
@@ -69,12 +72,22 @@ def test_training_examples_keep_official_test_split_and_stratify(query: Query) -
         "select count(*) from ml_training_examples where example_id like 'banking77:test-%'"
         " and split <> 'test'"
     ) == [(0,)]
-    bitext = dict(query("select split, count(*) from ml_training_examples where label_set = 'bitext' group by split"))
+    bitext = dict(
+        query(
+            "select split, count(*) from ml_training_examples"
+            " where label_set = 'bitext' group by split"
+        )
+    )
     assert bitext == {"train": 16, "validation": 2, "test": 2}
 
 
 def test_text_is_normalised_with_tokens(query: Query) -> None:
-    texts = dict(query("select turn_id, text_normalized from fct_turns where turn_id in ('twcs:1', 'twcs:3', 'twcs:10')"))
+    texts = dict(
+        query(
+            "select turn_id, text_normalized from fct_turns"
+            " where turn_id in ('twcs:1', 'twcs:3', 'twcs:10')"
+        )
+    )
     assert texts == {
         "twcs:1": "<user> my order <num> is late <url>",
         "twcs:3": "<user> sent to <email>",
@@ -85,16 +98,27 @@ def test_text_is_normalised_with_tokens(query: Query) -> None:
 
 
 def test_scoring_inputs_cover_unlabelled_customer_turns(query: Query) -> None:
-    rows = query("select source, label_set, count(*) from ml_scoring_inputs group by all order by all")
+    rows = query(
+        "select source, label_set, count(*) from ml_scoring_inputs group by all order by all"
+    )
     # TWCS customer tweets in threads (1, 3, 10, 20, 22, 40) and synthetic customer turns (4).
     assert rows == [("synthetic", "banking77", 4), ("twcs", "bitext", 6)]
 
 
 def test_dim_intents_resolves_every_gold_intent(query: Query) -> None:
-    assert query("select in_catalogue, category from dim_intents where intent_id = 'banking77:crypto_payments'") == [(False, "uncatalogued")]
-    assert query("select category, description from dim_intents where intent_id = 'sgd:ReserveRestaurant'") == [("Restaurants", "Reserve a table")]
-    assert query("select count(*) from dim_intents where label_set = 'banking77' and in_catalogue") == [(77,)]
-    assert query("select count(distinct category) from dim_intents where label_set = 'bitext'") == [(11,)]
+    assert query(
+        "select in_catalogue, category from dim_intents"
+        " where intent_id = 'banking77:crypto_payments'"
+    ) == [(False, "uncatalogued")]
+    assert query(
+        "select category, description from dim_intents where intent_id = 'sgd:ReserveRestaurant'"
+    ) == [("Restaurants", "Reserve a table")]
+    assert query(
+        "select count(*) from dim_intents where label_set = 'banking77' and in_catalogue"
+    ) == [(77,)]
+    assert query("select count(distinct category) from dim_intents where label_set = 'bitext'") == [
+        (11,)
+    ]
 
 
 def test_ml_tables_exist_empty_with_contract_columns(query: Query) -> None:
@@ -103,11 +127,23 @@ def test_ml_tables_exist_empty_with_contract_columns(query: Query) -> None:
         " where table_name = 'ml_predictions' order by ordinal_position"
     )
     assert [c for c, _ in columns] == [
-        "turn_id", "model_version", "label_set", "label", "confidence", "top_labels",
-        "top_scores", "predicted_at",
+        "turn_id",
+        "model_version",
+        "label_set",
+        "label",
+        "confidence",
+        "top_labels",
+        "top_scores",
+        "predicted_at",
     ]
-    for table in ("ml_models", "ml_predictions", "ml_model_metrics", "ml_per_class_metrics",
-                  "ml_confusion_matrix", "ml_runs"):
+    for table in (
+        "ml_models",
+        "ml_predictions",
+        "ml_model_metrics",
+        "ml_per_class_metrics",
+        "ml_confusion_matrix",
+        "ml_runs",
+    ):
         assert query(f"select count(*) from {table}") == [(0,)]
 
 
@@ -119,19 +155,23 @@ def test_contract_tables_have_contract_columns(query: Query) -> None:
         )
 
     assert columns("ml_training_examples") == [
-        (name, "VARCHAR") for name in ("example_id", "source", "label_set", "text", "label", "split")
+        (name, "VARCHAR")
+        for name in ("example_id", "source", "label_set", "text", "label", "split")
     ]
     assert columns("ml_scoring_inputs") == [
         (name, "VARCHAR") for name in ("turn_id", "source", "label_set", "text")
     ]
 
 
+@pytest.mark.slow
 def test_absent_sources_read_as_empty(tmp_path: Path) -> None:
     # The real-data shape: only BANKING77 and SGD were landed.
     write_landing(tmp_path / "landing", sources=("banking77", "sgd"))
     assert_built(build(tmp_path, tmp_path / "landing"))
     with open_warehouse(tmp_path) as conn:
-        sources = conn.execute("select source, count(*) from fct_conversations group by 1 order by 1").fetchall()
+        sources = conn.execute(
+            "select source, count(*) from fct_conversations group by 1 order by 1"
+        ).fetchall()
         scoring = conn.execute("select count(*) from ml_scoring_inputs").fetchall()
     assert sources == [("banking77", 36), ("sgd", 3)]
     assert scoring == [(0,)]
@@ -142,7 +182,9 @@ def test_failing_tests_make_build_fail_naming_the_node(tmp_path: Path) -> None:
     # A second load that repeats tweet ids: the unique tests on tweet_id must fail.
     duplicate = tmp_path / "landing" / "twcs" / "tweets" / "load_id=dup"
     duplicate.mkdir(parents=True)
-    original = next((tmp_path / "landing" / "twcs" / "tweets").glob("load_id=fixture*/data.parquet"))
+    original = next(
+        (tmp_path / "landing" / "twcs" / "tweets").glob("load_id=fixture*/data.parquet")
+    )
     (duplicate / "data.parquet").write_bytes(original.read_bytes())
     result = build(tmp_path, tmp_path / "landing", ["--select", "stg_twcs__tweets"])
     assert result.returncode != 0

@@ -131,7 +131,9 @@ def test_predict_file_csv_and_parquet(
     argv = ["predict", "--input", str(source), "--text-column", "body", "--output", str(out)]
     assert main([*argv, "--chunk-rows", "4"]) == 0
     scored = pd.read_parquet(out)
-    assert len(scored) == len(texts) and scored["id"].tolist() == list(range(len(texts)))
+    assert len(scored) == len(texts) and scored["id"].tolist() == [
+        str(i) for i in range(len(texts))
+    ]
     assert scored["predicted_label"].tolist()[:2] == ["refund", "card_arrival"]
     assert all(len(x) == 3 for x in scored["top_labels"])
     single = tmp_path / "single.parquet"

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import duckdb
+from quality_fixtures import write_marts
 
 from supportlens.config import Settings
 from supportlens.quality.results import ERROR, PASSED, WARNING, ExpectationOutcome, SuiteOutcome
@@ -140,8 +141,6 @@ def test_turn_order_gap_is_a_consistency_error(settings: Settings, landed: Lande
 
 
 def test_replies_before_parent_in_fct_turns(settings: Settings) -> None:
-    from conftest import write_marts
-
     write_marts(
         settings,
         {"fct_turns": "select * replace (-reply_delay_seconds as reply_delay_seconds) from base"},

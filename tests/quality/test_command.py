@@ -6,25 +6,12 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
+from quality_cli import point_cli_at
 
 from supportlens.cli import main as cli_main
 from supportlens.commands.run import Stage as JobStage
 from supportlens.commands.run import _execute
 from supportlens.config import Settings
-
-
-def _point_cli_at(settings: Settings, monkeypatch: pytest.MonkeyPatch) -> None:
-    """A supportlens.toml in tmp_path so the CLI's project root (gx/, seeds/) is tmp_path."""
-    paths = settings.paths
-    config = settings.project_root / "supportlens.toml"
-    config.write_text(
-        "[paths]\n"
-        + "".join(f'{key} = "{getattr(paths, key)}"\n' for key in paths.__dataclass_fields__),
-        encoding="utf-8",
-    )
-    monkeypatch.setenv("SUPPORTLENS_CONFIG", str(config))
-    for key in paths.__dataclass_fields__:
-        monkeypatch.delenv(f"SUPPORTLENS_PATHS_{key.upper()}", raising=False)
 
 
 def test_error_exits_non_zero_naming_suite_expectation_and_column(
@@ -33,7 +20,7 @@ def test_error_exits_non_zero_naming_suite_expectation_and_column(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _point_cli_at(settings, monkeypatch)
+    point_cli_at(settings, monkeypatch)
     landed("synthetic", "turns", "select * replace (null::varchar as text) from base")
     code = cli_main(["quality", "--stage", "landing", "--suite", "landing_synthetic_turns"])
     out = capsys.readouterr().out
@@ -51,7 +38,7 @@ def test_clean_data_exits_zero_and_shows_warnings(
     monkeypatch: pytest.MonkeyPatch,
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    _point_cli_at(settings, monkeypatch)
+    point_cli_at(settings, monkeypatch)
     # Make the distribution warning fire: one intent dominates (a warning, not an error).
     landed("synthetic", "turns", "select * replace ('card_arrival' as intent) from base")
     code = cli_main(["quality", "--stage", "landing", "--suite", "landing_synthetic_turns"])
@@ -69,7 +56,7 @@ def test_error_stops_the_main_job(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     """The job runner stops at the failing quality stage; later stages never run."""
-    _point_cli_at(settings, monkeypatch)
+    point_cli_at(settings, monkeypatch)
     landed("twcs", "tweets", "select * exclude (author_id) from base")
     calls: list[list[str]] = []
 
@@ -95,7 +82,7 @@ def test_error_stops_the_main_job(
 def test_unknown_suite_is_a_usage_error(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _point_cli_at(settings, monkeypatch)
+    point_cli_at(settings, monkeypatch)
     assert cli_main(["quality", "--suite", "no_such_suite"]) == 2
     assert "unknown suite(s) ['no_such_suite']" in capsys.readouterr().out
 
@@ -103,7 +90,7 @@ def test_unknown_suite_is_a_usage_error(
 def test_nothing_landed_fails(
     settings: Settings, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    _point_cli_at(settings, monkeypatch)
+    point_cli_at(settings, monkeypatch)
     assert (
         cli_main(["quality", "--stage", "landing", "--no-docs", "--suite", "landing_twcs_tweets"])
         == 1
