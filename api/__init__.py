@@ -1,0 +1,1 @@
+"""SupportLens HTTP API (Litestar): `api.app.create_app(settings)`; `supportlens serve`."""

@@ -21,7 +21,7 @@ from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.stores.memory import MemoryStore
 
 from api.config import ApiConfig, RateLimit
-from api.errors import EXCEPTION_HANDLERS
+from api.errors import EXCEPTION_HANDLERS, model_error_handlers
 from api.middleware import request_id_middleware
 from api.routes import conversations, datasets, jobs, metrics, ops, predict
 from api.routes import models as model_routes
@@ -147,7 +147,7 @@ def create_app(
             PrometheusController,
         ],
         middleware=[request_id_middleware, prometheus.middleware],
-        exception_handlers=EXCEPTION_HANDLERS,
+        exception_handlers={**EXCEPTION_HANDLERS, **model_error_handlers()},
         on_startup=[on_startup],
         on_shutdown=[on_shutdown],
         stores={RESPONSE_CACHE_STORE: MemoryStore()},

@@ -26,9 +26,7 @@ DEFAULTS: dict[str, Any] = {
     "cache_ttl_seconds": 60,
     "max_body_bytes": 2_000_000,
     "max_upload_bytes": 50_000_000,
-    "max_text_chars": 5000,
     "max_turns": 500,
-    "max_page_size": 500,
     "train_config": "ml/configs/baseline.yaml",
 }
 
@@ -70,9 +68,7 @@ class ApiConfig:
     cache_ttl_seconds: int
     max_body_bytes: int
     max_upload_bytes: int
-    max_text_chars: int
     max_turns: int
-    max_page_size: int
     train_config: str
     default_label_set: str
 
@@ -90,9 +86,7 @@ class ApiConfig:
             cache_ttl_seconds=_positive_int("cache_ttl_seconds", raw["cache_ttl_seconds"]),
             max_body_bytes=_positive_int("max_body_bytes", raw["max_body_bytes"]),
             max_upload_bytes=_positive_int("max_upload_bytes", raw["max_upload_bytes"]),
-            max_text_chars=_positive_int("max_text_chars", raw["max_text_chars"]),
             max_turns=_positive_int("max_turns", raw["max_turns"]),
-            max_page_size=_positive_int("max_page_size", raw["max_page_size"]),
             train_config=str(raw["train_config"]),
             default_label_set=str(settings.ml.get("label_set", "banking77")),
         )

@@ -106,6 +106,20 @@ def too_many_requests_handler(request: Request, exc: TooManyRequestsException) -
     )
 
 
+def bad_model_input_handler(request: Request, exc: ValueError) -> Response[Any]:
+    """The model refused an input the schema let through (a safety net: blank text)."""
+    return Response(_body(400, str(exc)), status_code=400)
+
+
+def model_error_handlers() -> dict[type[Exception], Any]:
+    """Handlers for the ML registry's input errors, when the ML package is installed."""
+    try:
+        from ml.registry import EmptyTextError
+    except ImportError:
+        return {}
+    return {EmptyTextError: bad_model_input_handler}
+
+
 EXCEPTION_HANDLERS: dict[type[Exception], Any] = {
     ApiError: api_error_handler,
     WarehouseNotPublishedError: warehouse_missing_handler,

@@ -113,16 +113,16 @@ def measure(csv_path: Path, work: Path, repeat: int) -> dict[str, dict[str, floa
     """Best of `repeat` alternating runs (the machine is shared; best is least disturbed)."""
     best: dict[str, dict[str, float]] = {}
     for attempt in range(repeat):
+        landing = work / f"landing-{attempt}"
         runs = {
-            "duckdb": lambda: run_child(DUCKDB_CHILD, str(csv_path), str(work / "duckdb.parquet")),
-            "land": lambda: run_child(LAND_CHILD, str(csv_path.parent.parent),
-                                      str(work / f"landing-{attempt}")),
-        }  # fmt: skip
-        for name, measure_once in runs.items():
-            result = measure_once()
+            "duckdb": (DUCKDB_CHILD, str(csv_path), str(work / "duckdb.parquet")),
+            "land": (LAND_CHILD, str(csv_path.parent.parent), str(landing)),
+        }
+        for name, child in runs.items():
+            result = run_child(*child)
             if name not in best or result["seconds"] < best[name]["seconds"]:
                 best[name] = result
-        shutil.rmtree(work / f"landing-{attempt}", ignore_errors=True)
+        shutil.rmtree(landing, ignore_errors=True)
     return best
 
 
@@ -131,7 +131,10 @@ def report(results: dict[str, dict[str, float]], file_bytes: int) -> str:
         "| run | rows | seconds | rows/s | MB/s | peak RSS (MiB) |",
         "|---|---:|---:|---:|---:|---:|",
     ]
-    labels = {"land": "supportlens land (typed, validated)", "duckdb": "DuckDB COPY read_csv → parquet"}
+    labels = {
+        "land": "supportlens land (typed, validated)",
+        "duckdb": "DuckDB COPY read_csv → parquet",
+    }
     for name in ("land", "duckdb"):
         r = results[name]
         lines.append(
@@ -167,8 +170,11 @@ def main() -> int:
         generate_twcs(csv_path, args.rows)
         print(f"generated {csv_path} in {time.perf_counter() - started:.0f} s", file=sys.stderr)
     file_bytes = csv_path.stat().st_size
-    print(f"file: {file_bytes / 1e6:,.0f} MB; peak RSS of this parent: "
-          f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB", file=sys.stderr)  # fmt: skip
+    print(
+        f"file: {file_bytes / 1e6:,.0f} MB; peak RSS of this parent: "
+        f"{resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024:,.0f} MiB",
+        file=sys.stderr,
+    )
     print(report(measure(csv_path, work, args.repeat), file_bytes))
     if not args.work_dir:
         shutil.rmtree(work, ignore_errors=True)

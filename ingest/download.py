@@ -26,9 +26,7 @@ TIMEOUT_SECONDS = 30
 BANKING77_BASE = (
     "https://raw.githubusercontent.com/PolyAI-LDN/task-specific-datasets/master/banking_data/"
 )
-SGD_BASE = (
-    "https://raw.githubusercontent.com/google-research-datasets/dstc8-schema-guided-dialogue/master/"
-)
+SGD_BASE = "https://raw.githubusercontent.com/google-research-datasets/dstc8-schema-guided-dialogue/master/"
 BITEXT_BASE = (
     "https://huggingface.co/datasets/bitext/Bitext-customer-support-llm-chatbot-training-dataset"
     "/resolve/main/"
@@ -37,22 +35,25 @@ BITEXT_FILE = "Bitext_Sample_Customer_Support_Training_Dataset_27K_responses-v11
 TWCS_PAGE = "https://www.kaggle.com/datasets/thoughtvector/customer-support-on-twitter"
 SGD_SHARDS = {"train": 127, "dev": 20, "test": 34}
 
+_SGD_TRAIN_SHARD_SHA256 = {
+    "001": "5ce28a6e656bc88c1da29c983d243d5a81eb37de92698da3864d1cf02894ca24",
+    "002": "56a06f9762593b27f5b34225de4ce37da5e83c9c5747e56bca2899f147d88b3e",
+    "003": "aae3d8d141c8c36bc5268ca573044b4e82d4534947c169d951a1f229b9852029",
+    "004": "4f4aa821e01d7d9efd44c2e89264d37e428045e7058bf3b3c6be0eaec09eddce",
+    "005": "e19563efc34dead580435331d39ec3183c79230fa361b2e2d79035af242dd90b",
+    "006": "6b4829cb18185f063b81d271b847aa6915ef970cb592a2366edbec56d4b4c746",
+    "007": "59adf47264e106df1ce4a59d2c88e95b5a12497e6f5e3e5464381c2a7526837c",
+    "008": "36614c125ce310dd162b62d624b8bcd117053cf727978458b6c36b6592f6e757",
+    "009": "d8cc086374bbce168a03169341687eaa9f886fe25f8b8dd5bd6832f6f441951d",
+    "010": "d8658cd35bd4b6d274720d14308ec721f238d70cc37ea947c38f9d83a0267c1b",
+}
 #: sha256 of files whose bytes we have verified (the copies in ../shared/data).
 PINNED_SHA256: dict[str, str] = {
     "banking77/train.csv": "b06e26ac675513959a63135f11b94ea7786ed02da65db93a5650d8838cbc664b",
     "banking77/categories.json": "53261da888122daf2d120d925458631d9619e15d82e56052e7a42e535ce32b63",
     "sgd/train/schema.json": "97b6c21673aa7e5c2d1ceef52aa35170c565223cdcbf33bb24c69739bda04a82",
-    "sgd/train/dialogues_001.json": "5ce28a6e656bc88c1da29c983d243d5a81eb37de92698da3864d1cf02894ca24",
-    "sgd/train/dialogues_002.json": "56a06f9762593b27f5b34225de4ce37da5e83c9c5747e56bca2899f147d88b3e",
-    "sgd/train/dialogues_003.json": "aae3d8d141c8c36bc5268ca573044b4e82d4534947c169d951a1f229b9852029",
-    "sgd/train/dialogues_004.json": "4f4aa821e01d7d9efd44c2e89264d37e428045e7058bf3b3c6be0eaec09eddce",
-    "sgd/train/dialogues_005.json": "e19563efc34dead580435331d39ec3183c79230fa361b2e2d79035af242dd90b",
-    "sgd/train/dialogues_006.json": "6b4829cb18185f063b81d271b847aa6915ef970cb592a2366edbec56d4b4c746",
-    "sgd/train/dialogues_007.json": "59adf47264e106df1ce4a59d2c88e95b5a12497e6f5e3e5464381c2a7526837c",
-    "sgd/train/dialogues_008.json": "36614c125ce310dd162b62d624b8bcd117053cf727978458b6c36b6592f6e757",
-    "sgd/train/dialogues_009.json": "d8cc086374bbce168a03169341687eaa9f886fe25f8b8dd5bd6832f6f441951d",
-    "sgd/train/dialogues_010.json": "d8658cd35bd4b6d274720d14308ec721f238d70cc37ea947c38f9d83a0267c1b",
-}  # fmt: skip
+    **{f"sgd/train/dialogues_{n}.json": h for n, h in _SGD_TRAIN_SHARD_SHA256.items()},
+}
 
 
 class DownloadError(RuntimeError):
@@ -71,8 +72,10 @@ def dataset_files(source: str, base_url: str | None = None) -> list[RemoteFile]:
 
     def files(base: str, names: dict[str, str]) -> list[RemoteFile]:
         base = base if base.endswith("/") else base + "/"
-        return [RemoteFile(base + remote, target, PINNED_SHA256.get(target))
-                for remote, target in names.items()]  # fmt: skip
+        return [
+            RemoteFile(base + remote, target, PINNED_SHA256.get(target))
+            for remote, target in names.items()
+        ]
 
     if source == "banking77":
         names = {n: f"banking77/{n}" for n in ("train.csv", "test.csv", "categories.json")}
@@ -119,9 +122,7 @@ def _open(url: str, offset: int) -> urllib.response.addinfourl:
         raise DownloadError(f"cannot reach {host} ({reason}); are you offline?") from exc
 
 
-def fetch(
-    remote: RemoteFile, raw_dir: Path, progress: Callable[[int], None] | None = None
-) -> str:
+def fetch(remote: RemoteFile, raw_dir: Path, progress: Callable[[int], None] | None = None) -> str:
     """Download one file into raw_dir; returns 'present', 'downloaded' or 'resumed'."""
     target = raw_dir / remote.target
     if target.exists() and (remote.sha256 is None or sha256_of(target) == remote.sha256):

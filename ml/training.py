@@ -72,8 +72,8 @@ def fit_model(
         config, base, work_dir, spec, on_epoch_end, resume=resume, show_progress=show_progress
     )
     outcome = trainer.fit(dataset.train, dataset.validation, dataset.labels)
-    if config.quantize_inference:
-        outcome.classifier.quantize()
+    # quantize_inference applies when the registered version is loaded (int8 weights
+    # cannot be saved in the save_pretrained layout), so `supportlens evaluate` measures it.
     details = {
         "best_epoch": outcome.best_epoch,
         "stopped_early": outcome.stopped_early,

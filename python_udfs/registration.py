@@ -112,19 +112,13 @@ class Functions:
         ]
 
 
-def _existing_functions(conn: duckdb.DuckDBPyConnection) -> set[str]:
-    rows = conn.execute(
-        "select distinct function_name from duckdb_functions() where database_name = 'system'"
-    ).fetchall()
-    return {name for (name,) in rows}
-
-
-def _has_macro(conn: duckdb.DuckDBPyConnection, name: str) -> bool:
-    rows = conn.execute(
-        "select 1 from duckdb_functions() where function_name = ? and function_type = 'macro'",
-        [name],
-    ).fetchall()
-    return bool(rows)
+def _has_function(conn: duckdb.DuckDBPyConnection, call: str) -> bool:
+    """Whether `call` binds. Cheaper than scanning duckdb_functions() (0.2 s per scan)."""
+    try:
+        conn.execute(f"select {call}")
+    except duckdb.CatalogException:
+        return False
+    return True
 
 
 def register_functions(
@@ -134,10 +128,10 @@ def register_functions(
 ) -> None:
     """Register `functions` on `conn` (idempotent per database instance and cursor)."""
     chosen = {**BEST_KIND, **(kinds or {})}
-    existing = _existing_functions(conn)
     for spec in functions.specs():
-        if spec.name in existing:
-            continue
+        arguments = ", ".join("null" for _ in spec.parameters)
+        if _has_function(conn, f"{spec.name}({arguments})"):
+            continue  # registered earlier in this process on the same database instance
         kind = chosen[spec.name]
         conn.create_function(
             spec.name,
@@ -152,7 +146,7 @@ def register_functions(
     for statement in INTENT_MACROS:
         conn.execute(statement)
     # The persisted macro (see sql_macros.persist_macros) wins when the database has it.
-    if not _has_macro(conn, "normalize_text_sql"):
+    if not _has_function(conn, "normalize_text_sql(null::varchar)"):
         create_temp_macros(conn)
 
 

@@ -18,9 +18,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--dest", type=Path, help="raw folder (default: paths.raw_dir)")
     parser.add_argument("--url", help="base URL replacing the canonical location (mirrors)")
     parser.add_argument(
-        "--file", type=Path,
+        "--file",
+        type=Path,
         help="a file you downloaded yourself (twcs: Kaggle needs an account)",
-    )  # fmt: skip
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

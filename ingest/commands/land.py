@@ -13,9 +13,12 @@ from supportlens.config import Settings
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
-        "--source", action="append", choices=SOURCES, metavar="NAME",
+        "--source",
+        action="append",
+        choices=SOURCES,
+        metavar="NAME",
         help=f"land only this source (repeatable; one of {', '.join(SOURCES)})",
-    )  # fmt: skip
+    )
     parser.add_argument("--raw-dir", type=Path, help="raw folder (default: paths.raw_dir)")
 
 
@@ -36,8 +39,11 @@ def summary_table(outcomes: list[FileOutcome]) -> str:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     raw_dir = (args.raw_dir or settings.paths.raw_dir).resolve()
     if not raw_dir.is_dir():
-        print(f"supportlens land: raw folder {raw_dir} does not exist "
-              "(run `supportlens generate` or `supportlens download`)", file=sys.stderr)  # fmt: skip
+        print(
+            f"supportlens land: raw folder {raw_dir} does not exist "
+            "(run `supportlens generate` or `supportlens download`)",
+            file=sys.stderr,
+        )
         return 2
     outcomes = land(raw_dir, settings.paths.landing_dir, args.source)
     if not outcomes:

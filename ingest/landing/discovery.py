@@ -25,9 +25,7 @@ def _visible_files(folder: Path) -> Iterable[Path]:
             yield path
 
 
-def discover(
-    raw_dir: Path, classifiers: dict[str, Callable[[str], str | None]]
-) -> list[RawFile]:
+def discover(raw_dir: Path, classifiers: dict[str, Callable[[str], str | None]]) -> list[RawFile]:
     """Every raw file of the given sources; `classifiers[source]` names each file's kind.
 
     A classifier gets the path relative to the source folder (e.g. `train/schema.json`).

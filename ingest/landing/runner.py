@@ -83,7 +83,9 @@ def _archive_partition(landing_dir: Path, source: str, table: str, load_id: str)
     live = layout.partition_dir(landing_dir, source, table, load_id)
     data = live / layout.DATA_FILE
     if data.exists():
-        move_atomic(data, layout.archive_dir(landing_dir, source, table, load_id) / layout.DATA_FILE)
+        move_atomic(
+            data, layout.archive_dir(landing_dir, source, table, load_id) / layout.DATA_FILE
+        )
     prune_empty_dirs(live, landing_dir)
 
 
@@ -111,8 +113,15 @@ def _land_one(raw: RawFile, landing_dir: Path, records: list[LoadRecord]) -> Fil
         and previous.sha256 == sha256
         and previous.loader_version == loader.LOADER_VERSION
     ):
-        return FileOutcome(raw.source, raw.source_file, UNCHANGED, previous.load_id,
-                           previous.rows_read, previous.rows_accepted, previous.rows_quarantined)  # fmt: skip
+        return FileOutcome(
+            raw.source,
+            raw.source_file,
+            UNCHANGED,
+            previous.load_id,
+            previous.rows_read,
+            previous.rows_accepted,
+            previous.rows_quarantined,
+        )
     started = datetime.now(UTC)
     load_id = new_load_id(started, sha256, raw.source_file)
     identity = LoadIdentity(load_id, raw.source, raw.source_file, started)
@@ -128,19 +137,34 @@ def _land_one(raw: RawFile, landing_dir: Path, records: list[LoadRecord]) -> Fil
         remove_tree(staging)
         prune_empty_dirs(staging.parent, landing_dir)
     record = LoadRecord(
-        load_id=load_id, source=raw.source, source_file=raw.source_file, file_bytes=size,
-        sha256=sha256, tables=tuple(sink.tables()), rows_read=sink.rows_read,
-        rows_accepted=sink.rows_accepted, rows_quarantined=sink.rows_quarantined,
-        loader_version=loader.LOADER_VERSION, started_at=started,
-        finished_at=datetime.now(UTC), status=CURRENT,
-    )  # fmt: skip
+        load_id=load_id,
+        source=raw.source,
+        source_file=raw.source_file,
+        file_bytes=size,
+        sha256=sha256,
+        tables=tuple(sink.tables()),
+        rows_read=sink.rows_read,
+        rows_accepted=sink.rows_accepted,
+        rows_quarantined=sink.rows_quarantined,
+        loader_version=loader.LOADER_VERSION,
+        started_at=started,
+        finished_at=datetime.now(UTC),
+        status=CURRENT,
+    )
     records[:] = [r.superseded() if r is previous else r for r in records] + [record]
     write_manifest(landing_dir, records)
     if previous is not None:
         for table in (*previous.tables, layout.QUARANTINE_TABLE):
             _archive_partition(landing_dir, previous.source, table, previous.load_id)
-    return FileOutcome(raw.source, raw.source_file, LANDED, load_id, sink.rows_read,
-                       sink.rows_accepted, sink.rows_quarantined)  # fmt: skip
+    return FileOutcome(
+        raw.source,
+        raw.source_file,
+        LANDED,
+        load_id,
+        sink.rows_read,
+        sink.rows_accepted,
+        sink.rows_quarantined,
+    )
 
 
 def land(
@@ -160,9 +184,14 @@ def land(
             log.error("file not landed", extra={"file": raw.source_file, "error": exc.problem})
             outcome = FileOutcome(raw.source, raw.source_file, FAILED, message=str(exc))
         log.info(
-            "file %s", outcome.status,
-            extra={"file": raw.source_file, "read": outcome.rows_read,
-                   "accepted": outcome.rows_accepted, "quarantined": outcome.rows_quarantined},
-        )  # fmt: skip
+            "file %s",
+            outcome.status,
+            extra={
+                "file": raw.source_file,
+                "read": outcome.rows_read,
+                "accepted": outcome.rows_accepted,
+                "quarantined": outcome.rows_quarantined,
+            },
+        )
         outcomes.append(outcome)
     return outcomes

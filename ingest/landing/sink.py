@@ -7,6 +7,7 @@ bad records to the quarantine. The runner publishes the staged files afterwards.
 
 from __future__ import annotations
 
+import contextlib
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -127,9 +128,7 @@ class Quarantine:
     rows: list[dict[str, object]] = field(default_factory=list)
 
     def add(self, record: int, field_name: str, reason: str, raw: str) -> None:
-        self.rows.append(
-            {"record": int(record), "field": field_name, "reason": reason, "raw": raw}
-        )
+        self.rows.append({"record": int(record), "field": field_name, "reason": reason, "raw": raw})
 
     def __len__(self) -> int:
         return len(self.rows)
@@ -137,10 +136,14 @@ class Quarantine:
     def to_table(self) -> pa.Table:
         ident = self.identity
         full = [
-            {"load_id": ident.load_id, "source": ident.source,
-             "source_file": ident.source_file, **row}
+            {
+                "load_id": ident.load_id,
+                "source": ident.source,
+                "source_file": ident.source_file,
+                **row,
+            }
             for row in sorted(self.rows, key=lambda r: int(r["record"]))  # type: ignore[call-overload]
-        ]  # fmt: skip
+        ]
         return pa.Table.from_pylist(full, schema=QUARANTINE_SCHEMA)
 
 
@@ -204,10 +207,9 @@ class LoadSink:
 
     def abort(self) -> None:
         for writer in self._writers.values():
-            try:
+            # Closing after a failure must not mask the failure itself.
+            with contextlib.suppress(Exception):
                 writer.close()
-            except Exception:  # noqa: BLE001 - closing after a failure must not mask it
-                pass
 
     def __enter__(self) -> LoadSink:
         return self

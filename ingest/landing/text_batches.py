@@ -58,9 +58,11 @@ class TextBatch:
         names = list(self.columns)
         lists = [self.columns[name].to_pylist() for name in names]
         for index, values in enumerate(zip(*lists, strict=True)):
-            yield index, int(self.records[index]), {
-                name: value or "" for name, value in zip(names, values, strict=True)
-            }
+            yield (
+                index,
+                int(self.records[index]),
+                {name: value or "" for name, value in zip(names, values, strict=True)},
+            )
 
     def take(self, mask: pa.BooleanArray | np.ndarray) -> TextBatch:
         keep = pa.array(mask, pa.bool_())
@@ -76,8 +78,7 @@ def read_csv_header(path: Path, source_file: str) -> list[str]:
     with path.open("rb") as handle:
         first = handle.readline()
         if not first.strip():
-            if first or not handle.read(1):
-                raise WholeFileError(source_file, "empty file (expected a CSV header row)")
+            raise WholeFileError(source_file, "empty file (expected a CSV header row)")
     try:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -85,9 +86,7 @@ def read_csv_header(path: Path, source_file: str) -> list[str]:
     return [name.strip() for name in next(csv.reader([text]))]
 
 
-def require_columns(
-    header: Sequence[str], required: Sequence[str], source_file: str
-) -> None:
+def require_columns(header: Sequence[str], required: Sequence[str], source_file: str) -> None:
     missing = [name for name in required if name not in header]
     if missing:
         raise WholeFileError(
@@ -148,7 +147,9 @@ def _decode_columns(
                     bad.setdefault(index, name)
     if bad:
         for index, name in sorted(bad.items()):
-            values = [col[index].as_py().decode("utf-8", "backslashreplace") for col in raw.values()]
+            values = [
+                col[index].as_py().decode("utf-8", "backslashreplace") for col in raw.values()
+            ]
             sink.quarantine.add(int(records[index]), name, "invalid UTF-8", csv_line(values))
         keep = np.ones(len(records), dtype=bool)
         keep[list(bad)] = False

@@ -16,9 +16,13 @@ LOADER_VERSION = "banking77/1"
 CATEGORIES_FILE = "categories.json"
 
 UTTERANCES = pa.schema(
-    [("utterance_id", pa.string()), ("split", pa.string()), ("text", pa.string()),
-     ("intent", pa.string())]
-)  # fmt: skip
+    [
+        ("utterance_id", pa.string()),
+        ("split", pa.string()),
+        ("text", pa.string()),
+        ("intent", pa.string()),
+    ]
+)
 CATEGORIES = pa.schema([("label_index", pa.int32()), ("intent", pa.string())])
 
 
@@ -40,9 +44,10 @@ def read_categories(path: Path, source_file: str) -> list[str]:
         names = json.loads(text)
     except json.JSONDecodeError as exc:
         raise WholeFileError(
-            source_file, f"truncated or invalid JSON at line {exc.lineno} column {exc.colno} "
-            "(expected a JSON list of intent names)"
-        ) from exc  # fmt: skip
+            source_file,
+            f"truncated or invalid JSON at line {exc.lineno} column {exc.colno} "
+            "(expected a JSON list of intent names)",
+        ) from exc
     if not isinstance(names, list):
         raise WholeFileError(source_file, "expected a JSON list of intent names")
     return names
@@ -112,8 +117,14 @@ def _load_utterances(raw: RawFile, sink: LoadSink) -> None:
             if problem:
                 sink.quarantine.add(record, problem[0], problem[1], batch.raw(index))
                 continue
-            rows.append({"utterance_id": f"{split}-{record}", "split": split, "text": text,
-                         "intent": intent})  # fmt: skip
+            rows.append(
+                {
+                    "utterance_id": f"{split}-{record}",
+                    "split": split,
+                    "text": text,
+                    "intent": intent,
+                }
+            )
             records.append(record)
         table.write_rows(rows, records)
         sink.count_accepted(len(rows))

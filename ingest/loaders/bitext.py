@@ -24,9 +24,12 @@ REQUIRED_TEXT = ("instruction", "category", "intent", "response")
 PLACEHOLDER = re.compile(r"\{\{(.+?)\}\}")
 
 UTTERANCES = pa.schema(
-    [("utterance_id", pa.string()), *((name, pa.string()) for name in COLUMNS),
-     ("placeholders", pa.list_(pa.string()))]
-)  # fmt: skip
+    [
+        ("utterance_id", pa.string()),
+        *((name, pa.string()) for name in COLUMNS),
+        ("placeholders", pa.list_(pa.string())),
+    ]
+)
 
 
 def classify(relative: str) -> str | None:
@@ -62,8 +65,13 @@ def load(raw: RawFile, sink: LoadSink) -> None:
             if empty:
                 sink.quarantine.add(record, empty, f"empty {empty}", batch.raw(index))
                 continue
-            rows.append({"utterance_id": f"{stem}-{record}", **values,
-                         "placeholders": placeholders(values["instruction"], values["response"])})  # fmt: skip
+            rows.append(
+                {
+                    "utterance_id": f"{stem}-{record}",
+                    **values,
+                    "placeholders": placeholders(values["instruction"], values["response"]),
+                }
+            )
             records.append(record)
         table.write_rows(rows, records)
         sink.count_accepted(len(rows))

@@ -26,29 +26,78 @@ FLUSH_EVERY = 256  # dialogues buffered before a write
 
 _S, _I, _SL = pa.string(), pa.int32(), pa.list_(pa.string())
 SCHEMAS: dict[str, pa.Schema] = {
-    "dialogues": pa.schema([("dialogue_id", _S), ("split", _S), ("services", _SL),
-                            ("turn_count", _I)]),
-    "turns": pa.schema([("dialogue_id", _S), ("turn_index", _I), ("speaker", _S),
-                        ("utterance", _S)]),
-    "frames": pa.schema([("dialogue_id", _S), ("turn_index", _I), ("frame_index", _I),
-                         ("service", _S), ("service_call_method", _S),
-                         ("service_call_parameters_json", _S), ("service_results_json", _S)]),
-    "actions": pa.schema([("dialogue_id", _S), ("turn_index", _I), ("frame_index", _I),
-                          ("action_index", _I), ("act", _S), ("slot", _S),
-                          ("slot_values", _SL), ("canonical_values", _SL)]),
-    "slot_spans": pa.schema([("dialogue_id", _S), ("turn_index", _I), ("frame_index", _I),
-                             ("span_index", _I), ("slot", _S), ("span_start", _I),
-                             ("span_end", _I)]),
-    "states": pa.schema([("dialogue_id", _S), ("turn_index", _I), ("frame_index", _I),
-                         ("active_intent", _S), ("requested_slots", _SL),
-                         ("slot_values_json", _S)]),
+    "dialogues": pa.schema(
+        [("dialogue_id", _S), ("split", _S), ("services", _SL), ("turn_count", _I)]
+    ),
+    "turns": pa.schema(
+        [("dialogue_id", _S), ("turn_index", _I), ("speaker", _S), ("utterance", _S)]
+    ),
+    "frames": pa.schema(
+        [
+            ("dialogue_id", _S),
+            ("turn_index", _I),
+            ("frame_index", _I),
+            ("service", _S),
+            ("service_call_method", _S),
+            ("service_call_parameters_json", _S),
+            ("service_results_json", _S),
+        ]
+    ),
+    "actions": pa.schema(
+        [
+            ("dialogue_id", _S),
+            ("turn_index", _I),
+            ("frame_index", _I),
+            ("action_index", _I),
+            ("act", _S),
+            ("slot", _S),
+            ("slot_values", _SL),
+            ("canonical_values", _SL),
+        ]
+    ),
+    "slot_spans": pa.schema(
+        [
+            ("dialogue_id", _S),
+            ("turn_index", _I),
+            ("frame_index", _I),
+            ("span_index", _I),
+            ("slot", _S),
+            ("span_start", _I),
+            ("span_end", _I),
+        ]
+    ),
+    "states": pa.schema(
+        [
+            ("dialogue_id", _S),
+            ("turn_index", _I),
+            ("frame_index", _I),
+            ("active_intent", _S),
+            ("requested_slots", _SL),
+            ("slot_values_json", _S),
+        ]
+    ),
     "schema_services": pa.schema([("service_name", _S), ("description", _S)]),
-    "schema_intents": pa.schema([("service_name", _S), ("intent_name", _S), ("description", _S),
-                                 ("is_transactional", pa.bool_()), ("required_slots", _SL),
-                                 ("optional_slots_json", _S), ("result_slots", _SL)]),
-    "schema_slots": pa.schema([("service_name", _S), ("slot_name", _S), ("description", _S),
-                               ("is_categorical", pa.bool_()), ("possible_values", _SL)]),
-}  # fmt: skip
+    "schema_intents": pa.schema(
+        [
+            ("service_name", _S),
+            ("intent_name", _S),
+            ("description", _S),
+            ("is_transactional", pa.bool_()),
+            ("required_slots", _SL),
+            ("optional_slots_json", _S),
+            ("result_slots", _SL),
+        ]
+    ),
+    "schema_slots": pa.schema(
+        [
+            ("service_name", _S),
+            ("slot_name", _S),
+            ("description", _S),
+            ("is_categorical", pa.bool_()),
+            ("possible_values", _SL),
+        ]
+    ),
+}
 DIALOGUE_TABLES = ("dialogues", "turns", "frames", "actions", "slot_spans", "states")
 SCHEMA_TABLES = ("schema_services", "schema_intents", "schema_slots")
 
@@ -84,7 +133,9 @@ def _get(obj: dict[str, Any], key: str, path: str, kind: type | tuple[type, ...]
     value = obj[key]
     if not isinstance(value, kind) or (kind is int and isinstance(value, bool)):
         names = kind.__name__ if isinstance(kind, type) else "/".join(k.__name__ for k in kind)
-        raise RecordError(f"{path}.{key}".lstrip("."), f"expected {names}, got {type(value).__name__}")
+        raise RecordError(
+            f"{path}.{key}".lstrip("."), f"expected {names}, got {type(value).__name__}"
+        )
     return value
 
 
@@ -107,7 +158,9 @@ def _dicts(obj: dict[str, Any], key: str, path: str) -> list[dict[str, Any]]:
     values = _get(obj, key, path, list)
     for index, value in enumerate(values):
         if not isinstance(value, dict):
-            raise RecordError(f"{path}.{key}[{index}]", f"expected object, got {type(value).__name__}")
+            raise RecordError(
+                f"{path}.{key}[{index}]", f"expected object, got {type(value).__name__}"
+            )
     return values
 
 
@@ -122,36 +175,53 @@ def _frame_rows(frame: dict[str, Any], key: dict[str, Any], path: str, rows: Row
     if call is not None:
         _text(call, "method", f"{path}.service_call")
         _get(call, "parameters", f"{path}.service_call", dict)
-    rows["frames"].append({
-        **key, "service": service,
-        "service_call_method": call["method"] if call else None,
-        "service_call_parameters_json": _json(call["parameters"]) if call else None,
-        "service_results_json": _json(results) if results is not None else None,
-    })  # fmt: skip
+    rows["frames"].append(
+        {
+            **key,
+            "service": service,
+            "service_call_method": call["method"] if call else None,
+            "service_call_parameters_json": _json(call["parameters"]) if call else None,
+            "service_results_json": _json(results) if results is not None else None,
+        }
+    )
     for index, action in enumerate(_dicts(frame, "actions", path)):
         where = f"{path}.actions[{index}]"
-        rows["actions"].append({
-            **key, "action_index": index, "act": _text(action, "act", where),
-            "slot": _text(action, "slot", where, required=False),
-            "slot_values": _texts(action, "values", where),
-            "canonical_values": _texts(action, "canonical_values", where),
-        })  # fmt: skip
+        rows["actions"].append(
+            {
+                **key,
+                "action_index": index,
+                "act": _text(action, "act", where),
+                "slot": _text(action, "slot", where, required=False),
+                "slot_values": _texts(action, "values", where),
+                "canonical_values": _texts(action, "canonical_values", where),
+            }
+        )
     for index, span in enumerate(_dicts(frame, "slots", path)):
         where = f"{path}.slots[{index}]"
         start, end = _get(span, "start", where, int), _get(span, "exclusive_end", where, int)
         if not 0 <= start <= end:
             raise RecordError(where, f"bad span {start}..{end}")
-        rows["slot_spans"].append({**key, "span_index": index, "slot": _text(span, "slot", where),
-                                   "span_start": start, "span_end": end})  # fmt: skip
+        rows["slot_spans"].append(
+            {
+                **key,
+                "span_index": index,
+                "slot": _text(span, "slot", where),
+                "span_start": start,
+                "span_end": end,
+            }
+        )
     if "state" in frame:
         state = _get(frame, "state", path, dict)
         where = f"{path}.state"
         slot_values = _get(state, "slot_values", where, dict)
-        rows["states"].append({
-            **key, "active_intent": _text(state, "active_intent", where, required=False),
-            "requested_slots": _texts(state, "requested_slots", where),
-            "slot_values_json": _json(slot_values),
-        })  # fmt: skip
+        rows["states"].append(
+            {
+                **key,
+                "active_intent": _text(state, "active_intent", where, required=False),
+                "requested_slots": _texts(state, "requested_slots", where),
+                "slot_values_json": _json(slot_values),
+            }
+        )
 
 
 def dialogue_rows(dialogue: Any, split: str) -> Rows:
@@ -163,16 +233,27 @@ def dialogue_rows(dialogue: Any, split: str) -> Rows:
     turns = _dicts(dialogue, "turns", "")
     if not turns:
         raise RecordError("turns", "no turns")
-    rows["dialogues"].append({"dialogue_id": dialogue_id, "split": split,
-                              "services": _texts(dialogue, "services", ""),
-                              "turn_count": len(turns)})  # fmt: skip
+    rows["dialogues"].append(
+        {
+            "dialogue_id": dialogue_id,
+            "split": split,
+            "services": _texts(dialogue, "services", ""),
+            "turn_count": len(turns),
+        }
+    )
     for turn_index, turn in enumerate(turns):
         path = f"turns[{turn_index}]"
         speaker = _text(turn, "speaker", path)
         if speaker not in SPEAKERS:
             raise RecordError(f"{path}.speaker", f"speaker {speaker!r} not USER/SYSTEM")
-        rows["turns"].append({"dialogue_id": dialogue_id, "turn_index": turn_index,
-                              "speaker": speaker, "utterance": _text(turn, "utterance", path)})  # fmt: skip
+        rows["turns"].append(
+            {
+                "dialogue_id": dialogue_id,
+                "turn_index": turn_index,
+                "speaker": speaker,
+                "utterance": _text(turn, "utterance", path),
+            }
+        )
         for frame_index, frame in enumerate(_dicts(turn, "frames", path)):
             key = {"dialogue_id": dialogue_id, "turn_index": turn_index, "frame_index": frame_index}
             _frame_rows(frame, key, f"{path}.frames[{frame_index}]", rows)
@@ -189,22 +270,28 @@ def service_rows(service: Any) -> Rows:
     )
     for index, slot in enumerate(_dicts(service, "slots", "")):
         where = f"slots[{index}]"
-        rows["schema_slots"].append({
-            "service_name": name, "slot_name": _text(slot, "name", where),
-            "description": _text(slot, "description", where, required=False),
-            "is_categorical": _get(slot, "is_categorical", where, bool),
-            "possible_values": _texts(slot, "possible_values", where),
-        })  # fmt: skip
+        rows["schema_slots"].append(
+            {
+                "service_name": name,
+                "slot_name": _text(slot, "name", where),
+                "description": _text(slot, "description", where, required=False),
+                "is_categorical": _get(slot, "is_categorical", where, bool),
+                "possible_values": _texts(slot, "possible_values", where),
+            }
+        )
     for index, intent in enumerate(_dicts(service, "intents", "")):
         where = f"intents[{index}]"
-        rows["schema_intents"].append({
-            "service_name": name, "intent_name": _text(intent, "name", where),
-            "description": _text(intent, "description", where, required=False),
-            "is_transactional": _get(intent, "is_transactional", where, bool),
-            "required_slots": _texts(intent, "required_slots", where),
-            "optional_slots_json": _json(_get(intent, "optional_slots", where, dict)),
-            "result_slots": _texts(intent, "result_slots", where),
-        })  # fmt: skip
+        rows["schema_intents"].append(
+            {
+                "service_name": name,
+                "intent_name": _text(intent, "name", where),
+                "description": _text(intent, "description", where, required=False),
+                "is_transactional": _get(intent, "is_transactional", where, bool),
+                "required_slots": _texts(intent, "required_slots", where),
+                "optional_slots_json": _json(_get(intent, "optional_slots", where, dict)),
+                "result_slots": _texts(intent, "result_slots", where),
+            }
+        )
     return rows
 
 
@@ -218,18 +305,24 @@ def read_json_list(path: Path, source_file: str, what: str) -> list[Any]:
         raise WholeFileError(source_file, f"not UTF-8 at byte {exc.start} (expected JSON)") from exc
     except json.JSONDecodeError as exc:
         raise WholeFileError(
-            source_file, f"truncated or invalid JSON at line {exc.lineno} column {exc.colno} "
-            f"(expected a JSON list of {what})"
-        ) from exc  # fmt: skip
+            source_file,
+            f"truncated or invalid JSON at line {exc.lineno} column {exc.colno} "
+            f"(expected a JSON list of {what})",
+        ) from exc
     if not isinstance(value, list):
-        raise WholeFileError(source_file, f"expected a JSON list of {what}, got {type(value).__name__}")
+        raise WholeFileError(
+            source_file, f"expected a JSON list of {what}, got {type(value).__name__}"
+        )
     return value
 
 
 def _land_records(
-    records: list[Any], tables: tuple[str, ...], to_rows: Callable[[Any], Rows],
-    id_key: tuple[str, str], sink: LoadSink,
-) -> None:  # fmt: skip
+    records: list[Any],
+    tables: tuple[str, ...],
+    to_rows: Callable[[Any], Rows],
+    id_key: tuple[str, str],
+    sink: LoadSink,
+) -> None:
     writers = {name: sink.table(name, SCHEMAS[name]) for name in tables}
     buffered: dict[str, tuple[list[dict[str, Any]], list[int]]] = {n: ([], []) for n in tables}
     seen: set[str] = set()
@@ -265,9 +358,15 @@ def load(raw: RawFile, sink: LoadSink) -> None:
     split = PurePosixPath(raw.source_file).parent.name
     if raw.kind == "schema":
         services = read_json_list(raw.path, raw.source_file, "services")
-        _land_records(services, SCHEMA_TABLES, service_rows,
-                      ("schema_services", "service_name"), sink)  # fmt: skip
+        _land_records(
+            services, SCHEMA_TABLES, service_rows, ("schema_services", "service_name"), sink
+        )
     else:
         dialogues = read_json_list(raw.path, raw.source_file, "dialogues")
-        _land_records(dialogues, DIALOGUE_TABLES, lambda d: dialogue_rows(d, split),
-                      ("dialogues", "dialogue_id"), sink)  # fmt: skip
+        _land_records(
+            dialogues,
+            DIALOGUE_TABLES,
+            lambda d: dialogue_rows(d, split),
+            ("dialogues", "dialogue_id"),
+            sink,
+        )

@@ -23,11 +23,19 @@ OUTCOMES = frozenset({"resolved", "failed", "abandoned", "escalated", "unanswere
 OPTIONAL_TEXT = ("channel", "company", "intent")
 
 TURNS = pa.schema(
-    [("conversation_id", pa.string()), ("turn_index", pa.int32()), ("speaker", pa.string()),
-     ("text", pa.string()), ("sent_at", pa.timestamp("us", tz="UTC")), ("channel", pa.string()),
-     ("company", pa.string()), ("intent", pa.string()), ("sentiment", pa.string()),
-     ("outcome", pa.string())]
-)  # fmt: skip
+    [
+        ("conversation_id", pa.string()),
+        ("turn_index", pa.int32()),
+        ("speaker", pa.string()),
+        ("text", pa.string()),
+        ("sent_at", pa.timestamp("us", tz="UTC")),
+        ("channel", pa.string()),
+        ("company", pa.string()),
+        ("intent", pa.string()),
+        ("sentiment", pa.string()),
+        ("outcome", pa.string()),
+    ]
+)
 
 
 def classify(relative: str) -> str | None:
@@ -67,8 +75,16 @@ def _check(values: dict[str, str], time_column: str) -> tuple[str, str] | None:
 def load(raw: RawFile, sink: LoadSink) -> None:
     header = read_csv_header(raw.path, raw.source_file)
     time_column = "sent_at" if "sent_at" in header and "timestamp" not in header else "timestamp"
-    columns = ["conversation_id", "turn_index", "speaker", "text", time_column,
-               *OPTIONAL_TEXT, "sentiment", "outcome"]  # fmt: skip
+    columns = [
+        "conversation_id",
+        "turn_index",
+        "speaker",
+        "text",
+        time_column,
+        *OPTIONAL_TEXT,
+        "sentiment",
+        "outcome",
+    ]
     require_columns(header, columns, raw.source_file)
     table = sink.table("turns", TURNS)
     seen: set[tuple[str, int]] = set()
@@ -84,12 +100,18 @@ def load(raw: RawFile, sink: LoadSink) -> None:
                 continue
             assert key is not None
             seen.add(key)
-            rows.append({
-                "conversation_id": key[0], "turn_index": key[1], "speaker": values["speaker"],
-                "text": values["text"], "sent_at": parse_timestamp(values[time_column]),
-                **{name: values[name] or None for name in OPTIONAL_TEXT},
-                "sentiment": values["sentiment"] or None, "outcome": values["outcome"],
-            })  # fmt: skip
+            rows.append(
+                {
+                    "conversation_id": key[0],
+                    "turn_index": key[1],
+                    "speaker": values["speaker"],
+                    "text": values["text"],
+                    "sent_at": parse_timestamp(values[time_column]),
+                    **{name: values[name] or None for name in OPTIONAL_TEXT},
+                    "sentiment": values["sentiment"] or None,
+                    "outcome": values["outcome"],
+                }
+            )
             records.append(record)
         table.write_rows(rows, records)
         sink.count_accepted(len(rows))

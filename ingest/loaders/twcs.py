@@ -19,17 +19,30 @@ from ingest.landing.text_batches import TextBatch, iter_csv, read_csv_header, re
 from ingest.loaders.twitter_time import parse_created_at
 
 LOADER_VERSION = "twcs/1"
-COLUMNS = ("tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",
-           "in_response_to_tweet_id")  # fmt: skip
+COLUMNS = (
+    "tweet_id",
+    "author_id",
+    "inbound",
+    "created_at",
+    "text",
+    "response_tweet_id",
+    "in_response_to_tweet_id",
+)
 ID_PATTERN = r"^[0-9]{1,18}$"  # 18 digits always fit a bigint
 # pandas wrote the nullable reply id as a float ("3.0"); integral floats are accepted.
 REPLY_TO_PATTERN = r"^[0-9]{1,18}(\.0+)?$"
 
 TWEETS = pa.schema(
-    [("tweet_id", pa.int64()), ("author_id", pa.string()), ("inbound", pa.bool_()),
-     ("created_at", pa.timestamp("us", tz="UTC")), ("text", pa.string()),
-     ("response_tweet_ids", pa.list_(pa.int64())), ("in_response_to_tweet_id", pa.int64())]
-)  # fmt: skip
+    [
+        ("tweet_id", pa.int64()),
+        ("author_id", pa.string()),
+        ("inbound", pa.bool_()),
+        ("created_at", pa.timestamp("us", tz="UTC")),
+        ("text", pa.string()),
+        ("response_tweet_ids", pa.list_(pa.int64())),
+        ("in_response_to_tweet_id", pa.int64()),
+    ]
+)
 
 # Checks in the order they are reported: a row is quarantined for the first that fails.
 REASONS: tuple[tuple[str, str], ...] = (
@@ -98,9 +111,12 @@ def _typed(batch: TextBatch) -> tuple[dict[str, pa.Array], np.ndarray]:
         "text": col["text"],
         "response_tweet_ids": replies,
         "in_response_to_tweet_id": pc.cast(
-            pc.if_else(pc.and_(reply_to_present, reply_to_ok), reply_to_clean,
-                       pa.scalar(None, pa.string())), pa.int64()),
-    }  # fmt: skip
+            pc.if_else(
+                pc.and_(reply_to_present, reply_to_ok), reply_to_clean, pa.scalar(None, pa.string())
+            ),
+            pa.int64(),
+        ),
+    }
     return typed, first_failure
 
 

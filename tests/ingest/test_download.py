@@ -74,9 +74,11 @@ def sha(path: Path) -> str:
 
 
 def test_download_via_cli_then_present(
-    server: tuple[str, list[str]], served: Path, tmp_path: Path,
+    server: tuple[str, list[str]],
+    served: Path,
+    tmp_path: Path,
     capsys: pytest.CaptureFixture[str],
-) -> None:  # fmt: skip
+) -> None:
     base, _ = server
     shutil.copy(served / "bitext" / "bitext_sample.csv", served / BITEXT_FILE)
     dest = tmp_path / "raw"
@@ -130,7 +132,9 @@ def test_offline_gives_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixt
     with socket.socket() as probe:  # a port nobody listens on
         probe.bind(("127.0.0.1", 0))
         port = probe.getsockname()[1]
-    code = main(["download", "bitext", "--dest", str(tmp_path), "--url", f"http://127.0.0.1:{port}/"])
+    code = main(
+        ["download", "bitext", "--dest", str(tmp_path), "--url", f"http://127.0.0.1:{port}/"]
+    )
     err = capsys.readouterr().err.strip()
     assert code == 1
     assert err.startswith("supportlens download: cannot reach 127.0.0.1:") and "offline" in err
@@ -163,6 +167,11 @@ REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 @pytest.mark.skipif(not REAL.is_dir(), reason="../shared/data (real datasets) is absent")
 def test_pins_match_the_real_files() -> None:
     pinned = {f.target: f.sha256 for f in dataset_files("banking77") + dataset_files("sgd")}
-    for target in ("banking77/train.csv", "banking77/categories.json", "sgd/train/schema.json",
-                   "sgd/train/dialogues_001.json", "sgd/train/dialogues_010.json"):  # fmt: skip
+    for target in (
+        "banking77/train.csv",
+        "banking77/categories.json",
+        "sgd/train/schema.json",
+        "sgd/train/dialogues_001.json",
+        "sgd/train/dialogues_010.json",
+    ):
         assert pinned[target] == sha(REAL / target)

@@ -21,12 +21,21 @@ from supportlens.cli import main
 __all__ = ["land_dirs"]
 
 EXPECTED_ROWS = {
-    ("banking77", "utterances"): 8, ("banking77", "categories"): 4,
-    ("bitext", "utterances"): 4, ("sgd", "dialogues"): 2, ("sgd", "turns"): 8,
-    ("sgd", "frames"): 8, ("sgd", "actions"): 12, ("sgd", "slot_spans"): 3,
-    ("sgd", "states"): 4, ("sgd", "schema_services"): 2, ("sgd", "schema_intents"): 2,
-    ("sgd", "schema_slots"): 5, ("twcs", "tweets"): 8, ("synthetic", "turns"): 6,
-}  # fmt: skip
+    ("banking77", "utterances"): 8,
+    ("banking77", "categories"): 4,
+    ("bitext", "utterances"): 4,
+    ("sgd", "dialogues"): 2,
+    ("sgd", "turns"): 8,
+    ("sgd", "frames"): 8,
+    ("sgd", "actions"): 12,
+    ("sgd", "slot_spans"): 3,
+    ("sgd", "states"): 4,
+    ("sgd", "schema_services"): 2,
+    ("sgd", "schema_intents"): 2,
+    ("sgd", "schema_slots"): 5,
+    ("twcs", "tweets"): 8,
+    ("synthetic", "turns"): 6,
+}
 
 
 def test_every_fixture_lands_with_contract_tables(land_dirs: tuple[Path, Path]) -> None:
@@ -46,12 +55,18 @@ def test_landed_types_follow_the_contract(land_dirs: tuple[Path, Path]) -> None:
     land(raw, landing)
     tweets = duck_types(landing, "twcs", "tweets")
     assert tweets == {
-        "tweet_id": "BIGINT", "author_id": "VARCHAR", "inbound": "BOOLEAN",
-        "created_at": "TIMESTAMP WITH TIME ZONE", "text": "VARCHAR",
-        "response_tweet_ids": "BIGINT[]", "in_response_to_tweet_id": "BIGINT",
-        "_load_id": "VARCHAR", "_source_file": "VARCHAR", "_record": "BIGINT",
+        "tweet_id": "BIGINT",
+        "author_id": "VARCHAR",
+        "inbound": "BOOLEAN",
+        "created_at": "TIMESTAMP WITH TIME ZONE",
+        "text": "VARCHAR",
+        "response_tweet_ids": "BIGINT[]",
+        "in_response_to_tweet_id": "BIGINT",
+        "_load_id": "VARCHAR",
+        "_source_file": "VARCHAR",
+        "_record": "BIGINT",
         "_loaded_at": "TIMESTAMP WITH TIME ZONE",
-    }  # fmt: skip
+    }
     assert duck_types(landing, "synthetic", "turns")["sent_at"] == "TIMESTAMP WITH TIME ZONE"
     assert duck_types(landing, "sgd", "actions")["canonical_values"] == "VARCHAR[]"
     assert duck_types(landing, "sgd", "schema_intents")["is_transactional"] == "BOOLEAN"
@@ -94,7 +109,8 @@ def test_ids_lineage_and_annotations(land_dirs: tuple[Path, Path]) -> None:
     assert {s["turn_index"] for s in states if s["dialogue_id"] == "1_00000"} == {0, 2, 4}
     spans = live_rows(landing, "sgd", "slot_spans")
     assert ("1_00000", 0, "city", 33, 41) in {
-        (s["dialogue_id"], s["turn_index"], s["slot"], s["span_start"], s["span_end"]) for s in spans
+        (s["dialogue_id"], s["turn_index"], s["slot"], s["span_start"], s["span_end"])
+        for s in spans
     }
     dialogues = {d["dialogue_id"]: d for d in live_rows(landing, "sgd", "dialogues")}
     assert dialogues["1_00001"]["services"] == ["Banks_1", "Restaurants_1"]
@@ -214,6 +230,11 @@ def test_bitext_parquet_lands_like_csv(land_dirs: tuple[Path, Path]) -> None:
     for row in rows:
         by_file.setdefault(str(row["_source_file"]), []).append(row)
     strip = ("utterance_id", "_load_id", "_source_file", "_loaded_at")
-    csv_rows = [{k: v for k, v in r.items() if k not in strip} for r in by_file["bitext/bitext_sample.csv"]]
-    pq_rows = [{k: v for k, v in r.items() if k not in strip} for r in by_file["bitext/bitext_copy.parquet"]]
+    csv_rows = [
+        {k: v for k, v in r.items() if k not in strip} for r in by_file["bitext/bitext_sample.csv"]
+    ]
+    pq_rows = [
+        {k: v for k, v in r.items() if k not in strip}
+        for r in by_file["bitext/bitext_copy.parquet"]
+    ]
     assert csv_rows == pq_rows and len(csv_rows) == 4

@@ -1,3 +1,4 @@
+# ruff: noqa: E501 - the CASES table reads best one case per line
 """A corpus of malformed inputs across the five formats.
 
 Each case breaks one thing in a copy of the well-formed fixtures and states what must
@@ -71,7 +72,9 @@ def replace_text(rel: str, old: str, new: str) -> Callable[[Path], None]:
     return mutate
 
 
-def to_parquet(rel: str, drop: str | None = None, blank: str | None = None) -> Callable[[Path], None]:
+def to_parquet(
+    rel: str, drop: str | None = None, blank: str | None = None
+) -> Callable[[Path], None]:
     def mutate(raw: Path) -> None:
         import pyarrow.csv as pacsv
 
@@ -239,5 +242,9 @@ def test_record_numbers_survive_skipped_multiline_rows(land_dirs: tuple[Path, Pa
     [outcome] = land(raw, landing, ["twcs"])
     assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (13, 11, 2)
     landed = pq.read_table(next((landing / "twcs" / "tweets").glob("*/data.parquet")))
-    record_of = dict(zip(landed.column("tweet_id").to_pylist(), landed.column("_record").to_pylist(), strict=True))
+    record_of = dict(
+        zip(
+            landed.column("tweet_id").to_pylist(), landed.column("_record").to_pylist(), strict=True
+        )
+    )
     assert (record_of[30], record_of[32], record_of[34]) == (9, 11, 13)

@@ -39,8 +39,13 @@ def test_real_banking77_and_sgd_land_completely(tmp_path: Path) -> None:
     frames = live_rows(landing, "sgd", "frames")
     assert any(f["service_call_method"] for f in frames)
     assert {a["act"] for a in live_rows(landing, "sgd", "actions")} >= {
-        "OFFER", "CONFIRM", "NOTIFY_SUCCESS", "NOTIFY_FAILURE", "REQ_MORE", "GOODBYE",
-    }  # fmt: skip
+        "OFFER",
+        "CONFIRM",
+        "NOTIFY_SUCCESS",
+        "NOTIFY_FAILURE",
+        "REQ_MORE",
+        "GOODBYE",
+    }
     assert len(live_rows(landing, "sgd", "schema_services")) > 0
     shards = [r for r in manifest_rows(landing) if r["source_file"].startswith("sgd/train/dial")]
     assert len(shards) == 10

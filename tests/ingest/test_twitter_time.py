@@ -15,7 +15,9 @@ def test_matches_strftime_round_trip_for_random_moments() -> None:
     moments = []
     for _ in range(3_000):
         zone = timezone(timedelta(minutes=rng.choice([0, 60, -300, 330, -720, 840])))
-        base = datetime(1999, 1, 1, tzinfo=zone) + timedelta(seconds=rng.randrange(40 * 365 * 86_400))
+        base = datetime(1999, 1, 1, tzinfo=zone) + timedelta(
+            seconds=rng.randrange(40 * 365 * 86_400)
+        )
         moments.append(base)
     strings = pa.array([m.strftime("%a %b %d %H:%M:%S %z %Y") for m in moments])
     parsed, valid = parse_created_at(strings)
@@ -25,11 +27,17 @@ def test_matches_strftime_round_trip_for_random_moments() -> None:
 
 def test_rejects_malformed_values_without_failing_the_batch() -> None:
     values = [
-        "Tue Oct 31 22:10:47 +0000 2017", "Wed Feb 29 00:00:00 +0000 2017",
-        "Thu Feb 29 23:59:59 +0000 2024", "Tue Oct 31 24:10:47 +0000 2017",
-        "Tue Oxt 31 22:10:47 +0000 2017", "Tue Oct 31 22:10:47 0000 2017",
-        "2017-10-31 22:10:47", "", None, "Tue Oct 31 22:10:47 +0000 2017 ",
-    ]  # fmt: skip
+        "Tue Oct 31 22:10:47 +0000 2017",
+        "Wed Feb 29 00:00:00 +0000 2017",
+        "Thu Feb 29 23:59:59 +0000 2024",
+        "Tue Oct 31 24:10:47 +0000 2017",
+        "Tue Oxt 31 22:10:47 +0000 2017",
+        "Tue Oct 31 22:10:47 0000 2017",
+        "2017-10-31 22:10:47",
+        "",
+        None,
+        "Tue Oct 31 22:10:47 +0000 2017 ",
+    ]
     parsed, valid = parse_created_at(pa.array(values, pa.string()))
     assert valid.tolist() == [True, False, True, False, False, False, False, False, False, False]
     assert parsed[0].as_py() == datetime(2017, 10, 31, 22, 10, 47, tzinfo=UTC)
