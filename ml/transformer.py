@@ -14,6 +14,7 @@ import math
 import os
 import random
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -135,7 +136,11 @@ class TransformerClassifier:
             return
         from torch.ao.quantization import quantize_dynamic
 
-        self.model = quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
+        with warnings.catch_warnings():
+            # torch 2.13 flags eager-mode quantisation as deprecated (moving to torchao);
+            # it still works and torchao is not a dependency here.
+            warnings.simplefilter("ignore", (DeprecationWarning, UserWarning, FutureWarning))
+            self.model = quantize_dynamic(self.model, {torch.nn.Linear}, dtype=torch.qint8)
         self.quantized = True
 
     def predict_proba(self, texts: list[str], show_progress: bool = False) -> np.ndarray:

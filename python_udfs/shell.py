@@ -88,8 +88,11 @@ def _dot_command(conn: duckdb.DuckDBPyConnection, line: str) -> bool:
     if command in {".quit", ".exit", ".q"}:
         return False
     if command == ".tables":
-        execute(conn, "select table_schema, table_name, table_type from information_schema.tables "
-                "order by all")
+        execute(
+            conn,
+            "select table_schema, table_name, table_type from information_schema.tables "
+            "order by all",
+        )
     elif command == ".help":
         print(HELP)
     else:
@@ -99,7 +102,7 @@ def _dot_command(conn: duckdb.DuckDBPyConnection, line: str) -> bool:
 
 def _enable_readline() -> None:
     with contextlib.suppress(ImportError, OSError):
-        import readline  # noqa: F401  (importing it gives input() editing and history)
+        import readline  # importing it gives input() line editing and history
 
         with contextlib.suppress(FileNotFoundError):
             readline.read_history_file(HISTORY_FILE)

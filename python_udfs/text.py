@@ -73,6 +73,8 @@ def normalize_text_arrow(texts: pa.Array | pa.ChunkedArray) -> pa.Array | pa.Chu
     """Vectorised `normalize_text` over a whole Arrow column (RE2 kernels, no Python loop)."""
     value = pc.utf8_lower(pc.utf8_normalize(texts, form="NFKC"))
     for rule in TOKEN_RULES:
-        value = pc.replace_substring_regex(value, pattern=rule.pattern, replacement=rule.replacement)
+        value = pc.replace_substring_regex(
+            value, pattern=rule.pattern, replacement=rule.replacement
+        )
     value = pc.replace_substring_regex(value, pattern=WHITESPACE, replacement=" ")
     return pc.utf8_trim(value, characters=" ")

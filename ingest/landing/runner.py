@@ -15,9 +15,11 @@ from __future__ import annotations
 import hashlib
 import logging
 from collections.abc import Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 
 from ingest.landing import layout
 from ingest.landing.atomic import move_atomic, prune_empty_dirs, remove_tree
@@ -62,10 +64,10 @@ def file_digest(path: Path) -> tuple[int, str]:
     return size, digest.hexdigest()
 
 
-def new_load_id(started: datetime, sha256: str, source_file: str) -> str:
-    """Sortable by time; unique per file and content."""
-    path_hash = hashlib.sha256(source_file.encode()).hexdigest()[:6]
-    return f"{started:%Y%m%dT%H%M%S%fZ}-{path_hash}{sha256[:8]}"
+def new_load_id(started: datetime, source_file: str) -> str:
+    """Sortable by time; unique per file (microseconds apart within one run)."""
+    path_hash = hashlib.sha256(source_file.encode()).hexdigest()[:12]
+    return f"{started:%Y%m%dT%H%M%S%fZ}-{path_hash}"
 
 
 def _live_partitions(landing_dir: Path) -> list[tuple[str, str, str, Path]]:
@@ -106,29 +108,49 @@ def _land_one(raw: RawFile, landing_dir: Path, records: list[LoadRecord]) -> Fil
     loader = loader_for(raw.source)
     if raw.kind is None:
         raise WholeFileError(raw.source_file, f"unknown format (not a {raw.source} raw file)")
-    size, sha256 = file_digest(raw.path)
+    size = raw.path.stat().st_size
     previous = current_loads(records).get(raw.source_file)
-    if (
-        previous is not None
-        and previous.sha256 == sha256
-        and previous.loader_version == loader.LOADER_VERSION
-    ):
-        return FileOutcome(
-            raw.source,
-            raw.source_file,
-            UNCHANGED,
-            previous.load_id,
-            previous.rows_read,
-            previous.rows_accepted,
-            previous.rows_quarantined,
-        )
+    same_loader = previous is not None and previous.loader_version == loader.LOADER_VERSION
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="sha256") as hasher:
+        digest = hasher.submit(file_digest, raw.path)
+        # Same size: possibly unchanged, so hash first. Otherwise the file changed for
+        # sure, and hashing runs beside the load (hashlib releases the GIL).
+        if (
+            previous is not None
+            and same_loader
+            and previous.file_bytes == size
+            and digest.result()[1] == previous.sha256
+        ):
+            return FileOutcome(
+                raw.source,
+                raw.source_file,
+                UNCHANGED,
+                previous.load_id,
+                previous.rows_read,
+                previous.rows_accepted,
+                previous.rows_quarantined,
+            )
+        return _load_new(raw, loader, landing_dir, records, previous, digest)
+
+
+def _load_new(
+    raw: RawFile,
+    loader: ModuleType,
+    landing_dir: Path,
+    records: list[LoadRecord],
+    previous: LoadRecord | None,
+    digest: Future[tuple[int, str]],
+) -> FileOutcome:
     started = datetime.now(UTC)
-    load_id = new_load_id(started, sha256, raw.source_file)
+    load_id = new_load_id(started, raw.source_file)
     identity = LoadIdentity(load_id, raw.source, raw.source_file, started)
     staging = layout.staging_dir(landing_dir, load_id)
     try:
         with LoadSink(staging, identity) as sink:
             loader.load(raw, sink)
+        size, sha256 = digest.result()
+        if size != raw.path.stat().st_size:
+            raise WholeFileError(raw.source_file, "file changed while it was being landed")
         # Publish: new partitions first, then the manifest, then archive the old load.
         for table, staged in sink.staged_files().items():
             target = layout.partition_dir(landing_dir, raw.source, table, load_id)

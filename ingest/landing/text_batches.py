@@ -136,27 +136,25 @@ def _decode_columns(
 ) -> tuple[dict[str, pa.StringArray], np.ndarray]:
     """Cast binary columns to UTF-8 strings, quarantining rows with invalid bytes."""
     bad: dict[int, str] = {}
+    decoded: dict[str, pa.StringArray] = {}
     for name, column in raw.items():
         try:
-            column.cast(pa.string())
+            decoded[name] = column.cast(pa.string())  # validates UTF-8
         except pa.ArrowInvalid:
             for index, value in enumerate(column.to_pylist()):
                 try:
                     value.decode("utf-8")
                 except UnicodeDecodeError:
                     bad.setdefault(index, name)
-    if bad:
-        for index, name in sorted(bad.items()):
-            values = [
-                col[index].as_py().decode("utf-8", "backslashreplace") for col in raw.values()
-            ]
-            sink.quarantine.add(int(records[index]), name, "invalid UTF-8", csv_line(values))
-        keep = np.ones(len(records), dtype=bool)
-        keep[list(bad)] = False
-        mask = pa.array(keep)
-        raw = {name: col.filter(mask) for name, col in raw.items()}
-        records = records[keep]
-    return {name: col.cast(pa.string()) for name, col in raw.items()}, records
+    if not bad:
+        return decoded, records
+    for index, name in sorted(bad.items()):
+        values = [col[index].as_py().decode("utf-8", "backslashreplace") for col in raw.values()]
+        sink.quarantine.add(int(records[index]), name, "invalid UTF-8", csv_line(values))
+    keep = np.ones(len(records), dtype=bool)
+    keep[list(bad)] = False
+    mask = pa.array(keep)
+    return {name: col.filter(mask).cast(pa.string()) for name, col in raw.items()}, records[keep]
 
 
 def iter_csv(

@@ -8,15 +8,19 @@ import great_expectations.expectations as gxe
 
 from supportlens.quality.spec import Check, Dimension, Helper, Severity, param
 
-#: pandas dtypes DuckDB produces per type family (numpy dtype without NULLs, nullable with).
-#: Timestamps and lists have no reliable GX pandas type check; timestamps are covered by
-#: their range check (a non-timestamp column cannot be compared with the bounds).
-PANDAS_TYPES: dict[str, list[str]] = {
-    "varchar": ["str"],
-    "int": ["int32", "Int32Dtype"],
-    "bigint": ["int64", "Int64Dtype"],
-    "boolean": ["bool", "BooleanDtype"],
+#: DuckDB type per type family of the contracts (lists: any `…[]`).
+DUCKDB_TYPES: dict[str, str] = {
+    "varchar": "VARCHAR",
+    "int": "INTEGER",
+    "bigint": "BIGINT",
+    "double": "DOUBLE",
+    "boolean": "BOOLEAN",
+    "timestamptz": "TIMESTAMP WITH TIME ZONE",
+    "list": "[]",
 }
+#: Column added to every frame: "" when each column has its contract type, else a
+#: description of each mismatch ("turn_index is BIGINT, expected INTEGER").
+TYPE_MISMATCHES = "dq_type_mismatches"
 
 #: Row counts may not fall below this share of the previous successful run (error) …
 VOLUME_MIN_RATIO = 0.7
@@ -27,30 +31,29 @@ E = Severity.ERROR
 W = Severity.WARNING
 
 
-def schema(columns: list[str], types: dict[str, str]) -> list[Check]:
-    """Exact column set (error; its result names missing and extra columns) and each
-    column's type family (error). No per-column existence checks: they would repeat the
-    column-set check and each GX expectation costs time on every run."""
-    checks = [
+def schema(columns: list[str]) -> list[Check]:
+    """Exact column set (error; its result names missing and extra columns) and the DuckDB
+    type of every contract column (error).
+
+    Types are compared in DuckDB terms (exact: INTEGER vs BIGINT, timestamptz, lists) by
+    `data.type_mismatches` and checked through one helper column: GX's pandas type checks
+    see only pandas dtypes and cost one expectation per column on every run.
+    """
+    return [
         Check(
             gxe.ExpectTableColumnsToMatchSet,
-            {"column_set": columns, "exact_match": True},
+            {"column_set": [*columns, TYPE_MISMATCHES], "exact_match": True},
             E,
             Dimension.SCHEMA,
         ),
+        Check(
+            gxe.ExpectColumnValuesToBeInSet,
+            {"column": TYPE_MISMATCHES, "value_set": [""]},
+            E,
+            Dimension.SCHEMA,
+            notes="every column has its contract type",
+        ),
     ]
-    for column, family in types.items():
-        if family in PANDAS_TYPES:
-            checks.append(
-                Check(
-                    gxe.ExpectColumnValuesToBeInTypeList,
-                    {"column": column, "type_list": PANDAS_TYPES[family]},
-                    E,
-                    Dimension.SCHEMA,
-                    notes=f"DuckDB type family: {family}",
-                )
-            )
-    return checks
 
 
 def volume() -> list[Check]:

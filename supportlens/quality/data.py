@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from supportlens.config import Settings
+from supportlens.quality.checks import DUCKDB_TYPES, TYPE_MISMATCHES
 from supportlens.quality.spec import Helper, Stage, SuiteSpec
 
 log = logging.getLogger(__name__)
@@ -69,19 +70,38 @@ def frame_query(spec: SuiteSpec, relation: str, present: set[str]) -> str:
     return "with " + ",\n".join(ctes) + "\nselect " + ",\n  ".join(selects) + "\nfrom src " + joins
 
 
+def type_mismatches(spec: SuiteSpec, described: list[tuple[str, str]]) -> str:
+    """ "" when every present contract column has its contract type, else what differs."""
+    problems = []
+    for column, actual in described:
+        family = spec.column_types().get(column)
+        if family is None:
+            continue
+        expected = DUCKDB_TYPES[family]
+        ok = actual.endswith(expected) if family == "list" else actual == expected
+        if not ok:
+            problems.append(f"{column} is {actual}, expected {expected}")
+    return "; ".join(problems)
+
+
 def load_frame(
     conn: duckdb.DuckDBPyConnection, settings: Settings, spec: SuiteSpec
 ) -> LoadedFrame | None:
     relation = source_relation(conn, settings, spec)
     if relation is None:
         return None
-    present = [row[0] for row in conn.execute(f"describe select * from {relation}").fetchall()]
+    described = [
+        (row[0], row[1]) for row in conn.execute(f"describe select * from {relation}").fetchall()
+    ]
+    present = [name for name, _ in described]
     query = frame_query(spec, relation, set(present))
     log.debug("quality frame query", extra={"suite": spec.name, "sql": query})
     try:
         frame = conn.execute(query).df()
     except duckdb.Error as exc:
         raise QualityDataError(f"{spec.name}: cannot read {spec.relation_label}: {exc}") from exc
+    # A constant column: pandas stores one reference per row, GX checks it with isin.
+    frame[TYPE_MISMATCHES] = type_mismatches(spec, described)
     return LoadedFrame(frame, relation, tuple(present))
 
 

@@ -34,12 +34,7 @@ def _suite(
     lineage_names = ["_load_id", "_source_file", "_record", "_loaded_at"]
     expected = [*columns, *lineage_names, *(h.name for h in helpers)]
     lineage_checks = [c.not_null(col) for col in ("_load_id", "_source_file", "_record")]
-    all_checks = (
-        c.schema(expected, {**columns, "_load_id": "varchar", "_record": "bigint"})
-        + c.volume()
-        + lineage_checks
-        + checks
-    )
+    all_checks = c.schema(expected) + c.volume() + lineage_checks + checks
     return SuiteSpec(
         name=name,
         stage=St.LANDING,

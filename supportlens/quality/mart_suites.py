@@ -23,7 +23,7 @@ def _suite(
         source="warehouse",
         table=table,
         columns=columns,
-        checks=tuple(c.schema(expected, columns) + c.volume() + checks),
+        checks=tuple(c.schema(expected) + c.volume() + checks),
         helpers=helpers,
     )
 
@@ -170,7 +170,8 @@ def ml_training_examples() -> SuiteSpec:
             c.in_set("label_set", LABEL_SETS),
             c.in_set("split", SPLITS),
             c.share_within("dq_split_share", 0.05, 0.9),
-            c.share_within("dq_label_share_in_label_set", 0.0, 0.2),
+            # SGD has few intents per sample, so one label may hold a large share.
+            c.share_within("dq_label_share_in_label_set", 0.0, 0.5),
             *c.text_length_quantiles("dq_text_length", (5, 300), 2000),
         ],
         helpers,

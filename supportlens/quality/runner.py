@@ -14,10 +14,14 @@ import great_expectations as gx
 import pandas as pd
 from great_expectations.checkpoint import Checkpoint
 from great_expectations.core.run_identifier import RunIdentifier
+from great_expectations.data_context.types.resource_identifiers import (
+    ExpectationSuiteIdentifier,
+)
 from tqdm import tqdm
 
 from supportlens.config import Settings
 from supportlens.quality import docs_assets, parameters, project
+from supportlens.quality.checks import TYPE_MISMATCHES
 from supportlens.quality.data import landing_glob, load_frame
 from supportlens.quality.landing_suites import landing_suites
 from supportlens.quality.mart_suites import mart_suites
@@ -105,6 +109,9 @@ def _outcome(suite: str, result: Any) -> ExpectationOutcome:
         column = ",".join([*missing, *extra]) or None
         observed = {"missing": missing, "unexpected": extra}
     partial = details.get("partial_unexpected_list")
+    if column == TYPE_MISMATCHES and partial:
+        # Name the columns with the wrong type ("turn_index is BIGINT, expected INTEGER").
+        column = ",".join(p.split(" is ")[0] for p in str(partial[0]).split("; "))
     return ExpectationOutcome(
         suite=suite,
         expectation_id=str(config.id),
@@ -137,7 +144,9 @@ def validate_suite(
     checkpoint: Checkpoint,
     shared_parameters: dict[str, Any],
     run_id: str,
+    rendered: list[Any],
 ) -> SuiteOutcome:
+    """Validate one suite; its validation-result identifiers are appended to `rendered`."""
     started = datetime.now(UTC)
     loaded = load_frame(conn, settings, spec)
     if loaded is None:
@@ -162,6 +171,7 @@ def validate_suite(
         expectation_parameters=params,
         run_id=RunIdentifier(run_name=run_id),
     )
+    rendered.extend(result.run_results.keys())
     expectations = [
         _outcome(spec.name, r) for vr in result.run_results.values() for r in vr.results
     ]
@@ -202,6 +212,7 @@ def run_quality(
     context = project.open_context(settings)
     checkpoints = project.sync_project(context, specs)
     outcomes: list[SuiteOutcome] = []
+    rendered: list[Any] = [ExpectationSuiteIdentifier(name=spec.name) for spec in specs]
     with writer(settings) as conn:
         conn.execute("set TimeZone = 'UTC'")
         ensure_tables(conn)
@@ -210,7 +221,9 @@ def run_quality(
             **parameters.time_parameters(pd.Timestamp(started)),
         }
         for spec in tqdm(specs, desc="quality", unit="suite", leave=False):
-            outcome = validate_suite(conn, settings, spec, checkpoints[spec.name], shared, run_id)
+            outcome = validate_suite(
+                conn, settings, spec, checkpoints[spec.name], shared, run_id, rendered
+            )
             log.info(
                 "suite validated",
                 extra={"suite": spec.name, "status": outcome.status, "rows": outcome.row_count},
@@ -219,7 +232,8 @@ def run_quality(
         write_outcomes(conn, run_id, outcomes, gx.__version__)
     docs_index = None
     if build_docs:
-        context.build_data_docs(site_names=[project.DOCS_SITE])
+        # Render only this run's pages; the index still lists every stored result.
+        context.build_data_docs(site_names=[project.DOCS_SITE], resource_identifiers=rendered)
         docs_assets.localize(settings)
         docs_index = settings.paths.gx_docs_dir / "index.html"
     duration = (datetime.now(UTC) - started).total_seconds()

@@ -111,9 +111,9 @@ class SuiteSpec:
     def relation_label(self) -> str:
         return f"{self.source}/{self.table}" if self.stage is Stage.LANDING else self.table
 
-    def expected_columns(self) -> list[str]:
-        lineage = list(LINEAGE_COLUMNS) if self.lineage else []
-        return [*self.columns, *lineage, *(h.name for h in self.helpers)]
+    def column_types(self) -> dict[str, str]:
+        """Contract columns (and lineage columns for landed tables) → type family."""
+        return {**self.columns, **(LINEAGE_COLUMNS if self.lineage else {})}
 
 
 LINEAGE_COLUMNS: dict[str, str] = {

@@ -14,6 +14,7 @@ import pandas as pd
 import pytest
 import torch
 
+from ml.baseline import TfidfLinearClassifier
 from ml.cascade import CascadeClassifier
 from ml.config import load_config, resolve_base_model
 from ml.data import Split
@@ -135,6 +136,16 @@ def test_resume_after_interruption(tmp_path: Path) -> None:
     assert [h.epoch for h in outcome.history] == [1, 2]
     probabilities = outcome.classifier.predict_proba(["reset my pin code"])
     assert probabilities.shape == (1, 4) and probabilities.sum() == pytest.approx(1, abs=1e-4)
+
+    # The trained transformer inside a saved + reloaded cascade, int8 at load time.
+    baseline = TfidfLinearClassifier.fit(train.texts, train.labels, config)
+    cascade = CascadeClassifier(baseline, outcome.classifier, threshold=2.0, weight=1.0)
+    cascade.save(tmp_path / "cascade")
+    loaded = CascadeClassifier.load(tmp_path / "cascade", spec, quantize=True)
+    assert loaded.transformer.quantized
+    reloaded = loaded.predict_proba(["reset my pin code"])
+    assert loaded.last_escalated == 1  # threshold above 1: every text reaches the transformer
+    np.testing.assert_allclose(reloaded, probabilities, atol=0.05)  # int8 stays close
 
 
 @pytest.mark.slow

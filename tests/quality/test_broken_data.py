@@ -193,3 +193,11 @@ def test_results_and_scores_per_load_land_in_the_warehouse(
     assert scores["L1"] == 1.0
     assert 0.8 < scores["L2"] < 1.0  # one of the nine completeness columns is empty
     assert total is not None and total[0] == len(report.outcomes[0].expectations)
+
+
+def test_wrong_column_type_is_a_schema_error(settings: Settings, landed: Landed) -> None:
+    landed("sgd", "turns", "select * replace (turn_index::bigint as turn_index) from base")
+    outcome = _run(settings, "landing_sgd_turns")
+    failure = _the_failure(outcome, "expect_column_values_to_be_in_set", "turn_index")
+    assert failure.severity is Severity.ERROR and failure.dimension == "schema"
+    assert "turn_index is BIGINT, expected INTEGER" in (failure.partial_unexpected or "")

@@ -11,7 +11,8 @@ import pytest
 
 from supportlens.config import Settings
 from supportlens.quality import parameters
-from supportlens.quality.data import frame_query
+from supportlens.quality.checks import TYPE_MISMATCHES
+from supportlens.quality.data import frame_query, type_mismatches
 from supportlens.quality.landing_suites import landing_suites
 from supportlens.quality.mart_suites import mart_suites
 from supportlens.quality.project import write_project
@@ -45,7 +46,7 @@ def test_every_suite_covers_schema_volume_and_completeness() -> None:
         assert {Dimension.SCHEMA, Dimension.VOLUME, Dimension.COMPLETENESS} <= dimensions, spec.name
         assert all(isinstance(check.severity, Severity) for check in spec.checks)
         # Every helper column a check refers to is computed by the suite.
-        helper_names = {h.name for h in spec.helpers}
+        helper_names = {h.name for h in spec.helpers} | {TYPE_MISMATCHES}
         for check in spec.checks:
             if check.column and check.column.startswith("dq_"):
                 assert check.column in helper_names, (spec.name, check.column)
@@ -117,3 +118,21 @@ def test_checked_in_gx_project_matches_the_suite_definitions(settings: Settings)
         assert (REPO_GX / "checkpoints" / f"{spec.name}.json").is_file()
     config = (REPO_GX / "great_expectations.yml").read_text(encoding="utf-8")
     assert "base_directory: ${gx_docs_dir}" in config
+
+
+def test_type_mismatches_compare_duckdb_types() -> None:
+    (spec,) = suite_specs([Stage.LANDING], ["landing_twcs_tweets"])
+    good = [
+        ("tweet_id", "BIGINT"),
+        ("created_at", "TIMESTAMP WITH TIME ZONE"),
+        ("response_tweet_ids", "BIGINT[]"),
+        ("_record", "BIGINT"),
+        ("dq_text_length", "BIGINT"),
+    ]
+    assert type_mismatches(spec, good) == ""
+    bad = [("tweet_id", "VARCHAR"), ("created_at", "TIMESTAMP"), ("response_tweet_ids", "BIGINT")]
+    assert type_mismatches(spec, bad) == (
+        "tweet_id is VARCHAR, expected BIGINT; "
+        "created_at is TIMESTAMP, expected TIMESTAMP WITH TIME ZONE; "
+        "response_tweet_ids is BIGINT, expected []"
+    )

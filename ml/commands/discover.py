@@ -1,0 +1,52 @@
+"""`supportlens discover`: cluster low-confidence utterances into candidate new intents."""
+
+from __future__ import annotations
+
+import argparse
+
+from ml.commands._common import fail
+from supportlens.config import Settings
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--label-set", help="label set whose predictions to mine (default: [ml] label_set)"
+    )
+    parser.add_argument("--confidence-threshold", type=float, default=0.5,
+                        help="predictions below this confidence are 'missed' (default 0.5)")  # fmt: skip
+    parser.add_argument("--distance-threshold", type=float, default=0.6,
+                        help="cosine distance at which clusters stop merging (default 0.6)")  # fmt: skip
+    parser.add_argument("--min-cluster-size", type=int, default=5,
+                        help="smaller clusters count as noise (default 5)")  # fmt: skip
+    parser.add_argument("--max-utterances", type=int, default=5_000,
+                        help="sample at most this many utterances (default 5000)")  # fmt: skip
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    from ml.discovery import DiscoveryInputError, DiscoveryParams, discover
+    from supportlens.warehouse import writer
+
+    if not 0 < args.confidence_threshold <= 1:
+        return fail("discover", "--confidence-threshold must be in (0, 1]")
+    if not 0 < args.distance_threshold <= 2:
+        return fail("discover", "--distance-threshold must be in (0, 2] (cosine distance)")
+    if args.min_cluster_size < 2 or args.max_utterances < 2:
+        return fail("discover", "--min-cluster-size and --max-utterances must be at least 2")
+    params = DiscoveryParams(
+        label_set=args.label_set or str(settings.ml.get("label_set", "banking77")),
+        confidence_threshold=args.confidence_threshold,
+        distance_threshold=args.distance_threshold,
+        min_cluster_size=args.min_cluster_size,
+        max_utterances=args.max_utterances,
+    )
+    try:
+        with writer(settings) as conn:
+            summary = discover(settings, conn, params)
+    except DiscoveryInputError as exc:
+        return fail("discover", exc)
+    print(
+        f"{params.label_set}: clustered {summary.utterances} low-confidence utterances into "
+        f"{summary.clusters} clusters ({summary.noise} noise) with {summary.embedding_model} "
+        f"-> ml_intent_clusters (run {summary.run_id})"
+    )
+    return 0

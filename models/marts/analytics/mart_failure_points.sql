@@ -1,0 +1,138 @@
+{{ config(tags=['uses_predictions', 'analytics']) }}
+{#
+  Where conversations break down: one row per conversation and failure signal.
+    notify_failure        - SGD: the first NOTIFY_FAILURE (turn of the system message);
+    ended_failed / ended_abandoned / ended_escalated - the step at which a failed,
+                            abandoned or escalated conversation ended (its last turn);
+    unanswered_last_message - TWCS / synthetic: the customer's last message got no agent
+                            reply after it (the turn of that customer message);
+    repeated_request      - the customer sent the same normalised text twice, or SGD's
+                            system requested the same slot again (second occurrence);
+    negative_ending       - the customer's last message reads negative (sentiment UDF).
+#}
+with outcomes as (
+  select * from {{ ref('mart_conversation_outcomes') }}
+),
+
+turns as (
+  select * from {{ ref('fct_turns') }} where source in ('sgd', 'twcs', 'synthetic')
+),
+
+sentiment as (
+  select turn_id, sentiment_label from {{ ref('mart_turn_sentiment') }}
+),
+
+notify_failures as (
+  select conversation_id, min(notify_failure_turn_index) as turn_index
+  from {{ ref('mart_intent_segments') }}
+  where notify_failure_turn_index is not null
+  group by conversation_id
+),
+
+ended as (
+  select conversation_id, 'ended_' || outcome as failure_kind, last_turn_index as turn_index
+  from outcomes
+  where outcome in ('failed', 'abandoned', 'escalated')
+),
+
+last_customer as (
+  select conversation_id, max(turn_index) as turn_index
+  from turns where speaker = 'customer' group by conversation_id
+),
+
+last_agent as (
+  select conversation_id, max(turn_index) as turn_index
+  from turns where speaker = 'agent' group by conversation_id
+),
+
+unanswered_last as (
+  select last_customer.conversation_id, last_customer.turn_index
+  from last_customer
+  inner join outcomes on outcomes.conversation_id = last_customer.conversation_id
+  left join last_agent on last_agent.conversation_id = last_customer.conversation_id
+  where outcomes.source in ('twcs', 'synthetic')
+    and (last_agent.turn_index is null or last_agent.turn_index < last_customer.turn_index)
+    and outcomes.outcome <> 'resolved'
+),
+
+repeated_texts as (
+  select conversation_id, min(turn_index) as turn_index
+  from (
+    select
+      conversation_id,
+      turn_index,
+      row_number() over (
+        partition by conversation_id, text_normalized order by turn_index
+      ) as occurrence
+    from turns
+    where speaker = 'customer' and length(text_normalized) > 10
+  ) as numbered
+  where occurrence = 2
+  group by conversation_id
+),
+
+repeated_slot_requests as (
+  select 'sgd:' || dialogue_id as conversation_id, min(turn_index) as turn_index
+  from (
+    select
+      dialogue_id,
+      turn_index,
+      row_number() over (partition by dialogue_id, slot order by turn_index) as occurrence
+    from {{ ref('stg_sgd__actions') }}
+    where act = 'REQUEST' and slot is not null and slot <> ''
+  ) as numbered
+  where occurrence = 2
+  group by dialogue_id
+),
+
+repeated as (
+  select conversation_id, min(turn_index) as turn_index
+  from (select * from repeated_texts union all select * from repeated_slot_requests) as both_kinds
+  group by conversation_id
+),
+
+negative_endings as (
+  select last_customer.conversation_id, last_customer.turn_index
+  from last_customer
+  inner join turns
+    on turns.conversation_id = last_customer.conversation_id
+    and turns.turn_index = last_customer.turn_index
+  inner join sentiment on sentiment.turn_id = turns.turn_id
+  where sentiment.sentiment_label = 'negative'
+),
+
+signals as (
+  select conversation_id, 'notify_failure' as failure_kind, turn_index from notify_failures
+  union all
+  select conversation_id, failure_kind, turn_index from ended
+  union all
+  select conversation_id, 'unanswered_last_message', turn_index from unanswered_last
+  union all
+  select conversation_id, 'repeated_request', turn_index from repeated
+  union all
+  select conversation_id, 'negative_ending', turn_index from negative_endings
+)
+
+select
+  cast(signals.conversation_id as varchar) as conversation_id,
+  cast(outcomes.source as varchar) as source,
+  cast(outcomes.service as varchar) as service,
+  cast(outcomes.intent as varchar) as intent,
+  cast(outcomes.outcome as varchar) as outcome,
+  cast(signals.failure_kind as varchar) as failure_kind,
+  cast(signals.turn_index as integer) as turn_index,
+  cast(turns.speaker as varchar) as speaker,
+  cast(
+    case
+      when turns.acts is not null and len(turns.acts) > 0
+        then turns.speaker || ':' || array_to_string(list_sort(list_distinct(turns.acts)), '+')
+      else turns.speaker
+    end as varchar
+  ) as step,
+  cast(turns.text as varchar) as text,
+  cast(outcomes.activity_date as date) as activity_date
+from signals
+inner join outcomes on outcomes.conversation_id = signals.conversation_id
+left join turns
+  on turns.conversation_id = signals.conversation_id
+  and turns.turn_index = signals.turn_index

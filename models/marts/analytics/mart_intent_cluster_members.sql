@@ -1,0 +1,54 @@
+{{ config(tags=['uses_predictions', 'analytics']) }}
+{#
+  The utterances clustered by the latest `supportlens discover` run (ml_intent_clusters,
+  ml/discovery.py). The table exists only after discover has run, so this model checks for
+  it and builds empty (same columns) until then.
+#}
+{%- set clusters_relation = adapter.get_relation(
+  database=target.database, schema=target.schema, identifier='ml_intent_clusters'
+) -%}
+{%- set clusters_source = source('ml_analytics', 'ml_intent_clusters') -%}
+{% if clusters_relation is not none %}
+with clusters as (
+  select * from {{ clusters_source }}
+),
+
+latest_run as (
+  select run_id from clusters order by discovered_at desc, run_id desc limit 1
+)
+
+select
+  cast(clusters.run_id as varchar) as run_id,
+  cast(clusters.discovered_at as timestamp with time zone) as discovered_at,
+  cast(clusters.embedding_model as varchar) as embedding_model,
+  cast(clusters.label_set as varchar) as label_set,
+  cast(clusters.turn_id as varchar) as turn_id,
+  cast(clusters.source as varchar) as source,
+  cast(clusters.text as varchar) as text,
+  cast(clusters.confidence as double) as confidence,
+  cast(clusters.predicted_label as varchar) as predicted_label,
+  cast(clusters.cluster_id as integer) as cluster_id,
+  cast(clusters.cluster_label as varchar) as cluster_label,
+  cast(clusters.top_terms as varchar[]) as top_terms,
+  cast(clusters.representative_rank as integer) as representative_rank,
+  cast(clusters.similarity_to_centroid as double) as similarity_to_centroid
+from clusters
+inner join latest_run on latest_run.run_id = clusters.run_id
+{% else %}
+select
+  cast(null as varchar) as run_id,
+  cast(null as timestamp with time zone) as discovered_at,
+  cast(null as varchar) as embedding_model,
+  cast(null as varchar) as label_set,
+  cast(null as varchar) as turn_id,
+  cast(null as varchar) as source,
+  cast(null as varchar) as text,
+  cast(null as double) as confidence,
+  cast(null as varchar) as predicted_label,
+  cast(null as integer) as cluster_id,
+  cast(null as varchar) as cluster_label,
+  cast(null as varchar[]) as top_terms,
+  cast(null as integer) as representative_rank,
+  cast(null as double) as similarity_to_centroid
+where false
+{% endif %}
