@@ -86,13 +86,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description="dbt build vs pandas on landed data")
     parser.add_argument("landing", type=Path)
     parser.add_argument("--skip-pandas", action="store_true")
-    parser.add_argument("--models-only", action="store_true",
-                        help="also time `--select` of models only (no tests)")  # fmt: skip
+    parser.add_argument("--core-only", action="store_true",
+                        help="leave out models/marts/analytics (the warehouse core only)")  # fmt: skip
     args = parser.parse_args()
     landing = args.landing.resolve()
     with tempfile.TemporaryDirectory(prefix="supportlens-dbt-bench-") as tmp:
         work = Path(tmp)
-        dbt = run_dbt(landing, work, [])
+        scope = ["--exclude", "path:models/marts/analytics"] if args.core_only else []
+        dbt = run_dbt(landing, work, scope)
         dbt_peak = children_peak_mib()
         summary = warehouse_summary(work / "warehouse.duckdb")
         rows = [

@@ -60,10 +60,14 @@ def make_texts(conn: duckdb.DuckDBPyConnection, rows: int, table: str = "bench")
     )
 
 
-def timed(conn: duckdb.DuckDBPyConnection, sql: str) -> float:
-    started = time.perf_counter()
-    conn.execute(sql).fetchall()
-    return time.perf_counter() - started
+def timed(conn: duckdb.DuckDBPyConnection, sql: str, repeat: int = 1) -> float:
+    """Best of `repeat` runs: on a shared machine the minimum is the least disturbed."""
+    best = float("inf")
+    for _ in range(repeat):
+        started = time.perf_counter()
+        conn.execute(sql).fetchall()
+        best = min(best, time.perf_counter() - started)
+    return best
 
 
 def aggregate(call: str, returns_text: bool) -> str:
@@ -75,7 +79,7 @@ def aggregate(call: str, returns_text: bool) -> str:
     )
 
 
-def text_functions(settings: Settings, rows: int) -> list[Row]:
+def text_functions(settings: Settings, rows: int, repeat: int) -> list[Row]:
     results: list[Row] = []
     cases = [
         ("normalize_text", "normalize_text(text)", True),
@@ -87,15 +91,15 @@ def text_functions(settings: Settings, rows: int) -> list[Row]:
         register(conn, settings, kinds=dict.fromkeys(BEST_KIND, _kind(kind)))
         make_texts(conn, rows)
         for name, call, returns_text in cases:
-            seconds = timed(conn, aggregate(call, returns_text))
-            results.append(Row(name, _label(kind), rows, seconds))
+            seconds = timed(conn, aggregate(call, returns_text), repeat)
+            results.append(Row(name, _label(kind), rows, seconds, f"best of {repeat}"))
             log.info("measured", extra={"function": name, "kind": kind, "seconds": seconds})
         conn.close()
     conn = duckdb.connect()
     persist_macros(conn)
     make_texts(conn, rows)
-    seconds = timed(conn, aggregate("normalize_text_sql(text)", True))
-    results.append(Row("normalize_text_sql", "SQL macro", rows, seconds))
+    seconds = timed(conn, aggregate("normalize_text_sql(text)", True), repeat)
+    results.append(Row("normalize_text_sql", "SQL macro", rows, seconds, f"best of {repeat}"))
     return results
 
 
@@ -205,11 +209,12 @@ def main() -> None:
     parser.add_argument("--intent-scalar-rows", type=int, default=5_000)
     parser.add_argument("--registry-dir", type=Path, default=None)
     parser.add_argument("--skip-intent", action="store_true")
+    parser.add_argument("--repeat", type=int, default=3, help="runs per measurement (best)")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     settings = load_settings()
     threads = duckdb.connect().execute("select current_setting('threads')").fetchone()[0]
-    results = text_functions(settings, args.rows)
+    results = text_functions(settings, args.rows, args.repeat)
     intent_settings = None if args.skip_intent else prepare_registry(settings, args.registry_dir)
     if not args.skip_intent:
         results += intent_functions(intent_settings, args.intent_rows, args.intent_scalar_rows)

@@ -51,12 +51,13 @@ def build_pipeline(config: TrainConfig, n_train_per_class_min: int) -> Pipeline:
     if config.classifier == "logistic":
         classifier = LogisticRegression(C=config.c, max_iter=2000, random_state=config.seed)
     else:
-        # A linear SVM separates better than logistic regression on sparse n-grams; the
-        # sigmoid calibration turns its margins into probabilities (needed for confidence,
-        # the cascade and ECE). Folds shrink when a class is rare.
+        # A linear SVM separates better than logistic regression on sparse n-grams.
+        # Temperature scaling turns its margins into probabilities (needed for confidence,
+        # the cascade and ECE) with one parameter for all classes: per-class sigmoid fits
+        # took ~40 % of training time on 77 classes. Folds shrink when a class is rare.
         folds = max(2, min(3, n_train_per_class_min))
         classifier = CalibratedClassifierCV(
-            LinearSVC(C=config.c, random_state=config.seed), cv=folds, method="sigmoid"
+            LinearSVC(C=config.c, random_state=config.seed), cv=folds, method="temperature"
         )
     return Pipeline([("features", features), ("classifier", classifier)])
 

@@ -247,7 +247,11 @@ def discover(
     texts = frame["text"].astype(str).tolist()
     log.info("embedding low-confidence utterances",
              extra={"rows": len(texts), "encoder": str(directory)})  # fmt: skip
-    embeddings = embed(texts, directory, params.batch_size)
+    # Repeated texts ("Thanks!") are embedded once; length order keeps padding small.
+    unique = sorted(set(texts), key=lambda t: (len(t), t))
+    unique_vectors = embed(unique, directory, params.batch_size)
+    position = {text: row for row, text in enumerate(unique)}
+    embeddings = unique_vectors[[position[t] for t in texts]]
     labels = cluster(embeddings, params.distance_threshold, params.min_cluster_size)
     terms = top_terms_per_cluster(texts, labels, params.top_terms)
     ranks, similarity = centroid_ranks(embeddings, labels)

@@ -15,9 +15,9 @@ from api.errors import ConversationNotFound
 from api.schemas import ConversationOut, Page, TurnOut
 from api.services.warehouse import Row, WarehouseReader
 
-#: fct_turns has the generator's sentiment (synthetic source only) until a scored
-#: sentiment column exists; one constant to change then.
-SENTIMENT_COLUMN = "gold_sentiment"
+#: Sentiment per turn: the VADER score the marts computed (mart_turn_sentiment, customer
+#: turns), else the generator's ground truth (synthetic data, or a build without the UDFs).
+TURN_SENTIMENT = "coalesce(scored.sentiment_label, t.gold_sentiment)"
 
 
 @dataclass(frozen=True)
@@ -48,7 +48,8 @@ def _conversation_filters(filters: Filters, alias: str = "c") -> tuple[str, list
         clauses.append(f"{alias}.source = ?")
         params.append(filters.source)
     if filters.company is not None:
-        clauses.append(f"{alias}.company = ?")
+        # SGD dialogues have a service, not a company (the marts use the same rule).
+        clauses.append(f"coalesce({alias}.company, {alias}.service) = ?")
         params.append(filters.company)
     return ("where " + " and ".join(clauses)) if clauses else "", params
 
@@ -228,9 +229,10 @@ def sentiment(warehouse: WarehouseReader, filters: Filters, paging: Paging) -> P
             {where}
         ),
         customer_turns as (
-            select t.{SENTIMENT_COLUMN} as sentiment
+            select {TURN_SENTIMENT} as sentiment
             from fct_turns as t
             join scoped_conversations using (conversation_id)
+            left join mart_turn_sentiment as scored using (turn_id)
             where t.speaker = 'customer'
         ),
         by_sentiment as (
@@ -259,10 +261,11 @@ def conversation(warehouse: WarehouseReader, conversation_id: str) -> Conversati
     turns = warehouse.fetch(
         f"""
         with conversation_turns as (
-            select turn_id, turn_index, speaker, text, sent_at, gold_intent,
-                   {SENTIMENT_COLUMN} as sentiment
-            from fct_turns
-            where conversation_id = ?
+            select t.turn_id, t.turn_index, t.speaker, t.text, t.sent_at,
+                   {TURN_SENTIMENT} as sentiment
+            from fct_turns as t
+            left join mart_turn_sentiment as scored using (turn_id)
+            where t.conversation_id = ?
         ),
         {ACTIVE_PREDICTIONS}
         select

@@ -41,13 +41,6 @@ def _days_from_civil(year: np.ndarray, month: np.ndarray, day: np.ndarray) -> np
     return era * 146_097 + day_of_era - 719_468
 
 
-def _number(grid: np.ndarray, start: int, width: int) -> np.ndarray:
-    value = np.zeros(len(grid), dtype=np.int64)
-    for position in range(start, start + width):
-        value = value * 10 + (grid[:, position].astype(np.int64) - 48)
-    return value
-
-
 def _fixed_width_grid(strings: pa.StringArray, rows: np.ndarray) -> np.ndarray:
     """The bytes of the given rows (all exactly WIDTH long) as an (n, WIDTH) array."""
     offsets = np.frombuffer(strings.buffers()[1], dtype=np.int32)[
@@ -65,21 +58,25 @@ def parse_created_at(strings: pa.StringArray) -> tuple[pa.TimestampArray, np.nda
     lengths = pc.fill_null(pc.binary_length(strings), 0).to_numpy(zero_copy_only=False)
     rows = np.flatnonzero(lengths == WIDTH)
     grid = _fixed_width_grid(strings, rows)
-    ok = np.ones(len(rows), dtype=bool)
-    for position in _DIGITS:
-        ok &= (grid[:, position] >= 48) & (grid[:, position] <= 57)
-    for position, literal in _LITERALS.items():
-        ok &= grid[:, position] == literal[0]
+    # Bytes below '0' wrap around in uint8, so one comparison checks every digit.
+    digits = grid[:, _DIGITS] - np.uint8(48)
+    ok = (digits < 10).all(axis=1)
+    literal_positions = list(_LITERALS)
+    literal_bytes = np.frombuffer(b"".join(_LITERALS.values()), dtype=np.uint8)
+    ok &= (grid[:, literal_positions] == literal_bytes).all(axis=1)
     ok &= (grid[:, 20] == ord("+")) | (grid[:, 20] == ord("-"))
     ok &= np.isin(_code(grid[:, 0:3]), _names(_DAYS))
     month_codes = _names(_MONTHS)
     month_code = _code(grid[:, 4:7])
     ok &= np.isin(month_code, month_codes)
-    month = np.searchsorted(np.sort(month_codes), month_code)
-    month = np.argsort(month_codes)[np.clip(month, 0, 11)]  # 0-based month
-    year, day = _number(grid, 26, 4), _number(grid, 8, 2)
-    hour, minute, second = _number(grid, 11, 2), _number(grid, 14, 2), _number(grid, 17, 2)
-    offset_minutes = _number(grid, 21, 2) * 60 + _number(grid, 23, 2)
+    order = np.argsort(month_codes)
+    month = order[np.clip(np.searchsorted(month_codes[order], month_code), 0, 11)]  # 0-based
+    d = digits.astype(np.int64)
+    # _DIGITS order: day(2) hour(2) minute(2) second(2) offset hh(2) mm(2) year(4)
+    day, hour = d[:, 0] * 10 + d[:, 1], d[:, 2] * 10 + d[:, 3]
+    minute, second = d[:, 4] * 10 + d[:, 5], d[:, 6] * 10 + d[:, 7]
+    offset_minutes = (d[:, 8] * 10 + d[:, 9]) * 60 + d[:, 10] * 10 + d[:, 11]
+    year = d[:, 12:16] @ np.array([1000, 100, 10, 1], dtype=np.int64)
     sign = np.where(grid[:, 20] == ord("-"), -1, 1)
     leap = (year % 4 == 0) & ((year % 100 != 0) | (year % 400 == 0))
     ok &= (day >= 1) & (day <= _MONTH_DAYS[month] + (leap & (month == 1)))

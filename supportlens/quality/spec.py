@@ -9,7 +9,7 @@ and are supplied per run by `parameters.py`.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
@@ -102,10 +102,8 @@ class SuiteSpec:
     columns: dict[str, str]
     checks: tuple[Check, ...]
     helpers: tuple[Helper, ...] = ()
-    #: columns whose non-null rate makes up the completeness score
-    completeness_columns: tuple[str, ...] = ()
+    #: landed tables carry the lineage columns of docs/contracts.md
     lineage: bool = False
-    extra: dict[str, Any] = field(default_factory=dict)
 
     @property
     def relation_label(self) -> str:

@@ -167,6 +167,15 @@ select * from (values
        parent_turn_id, reply_delay_seconds, gold_intent, intent_label_set, gold_sentiment);
 update fct_turns set conversation_id = 'c3' where turn_id = 'c3-0';
 
+-- The scored sentiment the marts add (customer turns); c1-0 has none (UDFs absent).
+create or replace table mart_turn_sentiment as
+select * from (values
+    ('c2-0', 'c2', 'synthetic', 'acme', 0, 'neutral', 0.0),
+    ('c3-0', 'c3', 'twcs', 'globex', 0, 'negative', -0.4),
+    ('c3-2', 'c3', 'twcs', 'globex', 2, 'positive', 0.8)
+) as t(turn_id, conversation_id, source, company, turn_index, sentiment_label,
+       sentiment_score);
+
 create or replace table ml_models as
 select * from (values
     ('b77-v1', 'banking77', 'tfidf_linear', null, '/m/b77-v1',

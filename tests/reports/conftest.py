@@ -47,7 +47,14 @@ def report_settings(tmp_path_factory: pytest.TempPathFactory, fixture_warehouse:
 
 @pytest.fixture(scope="session")
 def built_site(report_settings: Settings) -> Path:
-    """The report site built once from the fixture warehouse (takes 1–3 minutes)."""
+    """The report site built once from the fixture warehouse (takes 1–3 minutes).
+
+    `SUPPORTLENS_TEST_REPORT_SITE=<folder>` reuses a site built by an earlier session
+    (only for iterating on the browser tests; CI always builds).
+    """
+    reuse = os.environ.get("SUPPORTLENS_TEST_REPORT_SITE")
+    if reuse and not os.environ.get("CI"):
+        return Path(reuse)
     return report.build_site(report_settings)
 
 

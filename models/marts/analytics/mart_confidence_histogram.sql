@@ -17,4 +17,4 @@ select
   cast(count(*) * 1.0 / sum(count(*)) over (partition by source, label_set) as double)
     as share
 from binned
-group by all
+group by source, label_set, bin

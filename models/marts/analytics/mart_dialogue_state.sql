@@ -38,7 +38,7 @@ with_required as (
 filled as (
   select
     *,
-    len(list_filter(required_slots, slot -> list_contains(filled_slots, slot)))
+    len(list_filter(required_slots, slot -> list_contains(coalesce(filled_slots, []), slot)))
       as required_filled_count
   from with_required
 ),

@@ -13,8 +13,11 @@ with clusters as (
   select * from {{ clusters_source }}
 ),
 
-latest_run as (
-  select run_id from clusters order by discovered_at desc, run_id desc limit 1
+latest_runs as (
+  -- discover replaces a label set's previous run; keep only the newest run per label set
+  select label_set, arg_max(run_id, discovered_at) as run_id
+  from clusters
+  group by label_set
 )
 
 select
@@ -33,7 +36,7 @@ select
   cast(clusters.representative_rank as integer) as representative_rank,
   cast(clusters.similarity_to_centroid as double) as similarity_to_centroid
 from clusters
-inner join latest_run on latest_run.run_id = clusters.run_id
+inner join latest_runs on latest_runs.run_id = clusters.run_id
 {% else %}
 select
   cast(null as varchar) as run_id,

@@ -23,4 +23,4 @@ select
     as double
   ) as missed_share
 from predictions
-group by all
+group by source, label_set, label, activity_date
