@@ -26,6 +26,21 @@ STAGE_LINE = re.compile(r"^\s{2}(?P<name>.+?)\s+(?P<seconds>\d+\.\d)\s+s$")
 PATH_KEYS = ("raw_dir", "landing_dir", "warehouse", "published", "registry_dir", "gx_docs_dir")
 
 
+#: The main job with `--no-docs` added to its landing quality stage.
+JOB_WITH_LANDING_NO_DOCS = """
+import sys
+from supportlens.cli import main
+from supportlens.commands import run as job
+original = job.plan
+def plan(args):
+    stages = original(args)
+    return [job.Stage(s.name, [*s.argv, "--no-docs"]) if s.name == "quality (landing)" else s
+            for s in stages]
+job.plan = plan
+sys.exit(main(sys.argv[1:]))
+"""
+
+
 def scratch_env(root: Path) -> dict[str, str]:
     env = dict(os.environ)
     layout = {
@@ -60,11 +75,19 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--scale", default="sample")
     parser.add_argument("--keep", type=Path, default=None, help="scratch folder to keep")
+    parser.add_argument(
+        "--landing-no-docs",
+        action="store_true",
+        help="run the landing checkpoints with --no-docs (the marts stage then renders both), "
+        "the configuration proposed for supportlens run",
+    )
     args = parser.parse_args()
     root = args.keep or Path(tempfile.mkdtemp(prefix="supportlens-gx-bench-"))
     root.mkdir(parents=True, exist_ok=True)
-    command = [sys.executable, "-m", "supportlens.cli", "run", "--scale", args.scale,
-               "--skip-report"]  # fmt: skip
+    job_args = ["run", "--scale", args.scale, "--skip-report"]
+    command = [sys.executable, "-c", JOB_WITH_LANDING_NO_DOCS if args.landing_no_docs
+               else "import sys; from supportlens.cli import main; sys.exit(main(sys.argv[1:]))",
+               *job_args]  # fmt: skip
     started = time.perf_counter()
     proc = subprocess.run(command, env=scratch_env(root), capture_output=True, text=True)
     wall = time.perf_counter() - started
@@ -75,7 +98,8 @@ def main() -> int:
         return 1
     total = sum(s for _, s in timings)
     gx_seconds = sum(s for n, s in timings if n.startswith("quality"))
-    print(f"main job on `{args.scale}` data, scratch folder {root}\n")
+    variant = " (landing checkpoints with --no-docs)" if args.landing_no_docs else ""
+    print(f"main job on `{args.scale}` data{variant}, scratch folder {root}\n")
     print("| stage | wall time (s) | share |")
     print("|---|---:|---:|")
     for name, seconds in timings:

@@ -184,7 +184,9 @@ def cluster(embeddings: np.ndarray, distance_threshold: float, min_cluster_size:
     return np.array([renumber.get(label, NOISE) for label in raw])
 
 
-def top_terms_per_cluster(texts: list[str], labels: np.ndarray, n_terms: int) -> dict[int, list[str]]:
+def top_terms_per_cluster(
+    texts: list[str], labels: np.ndarray, n_terms: int
+) -> dict[int, list[str]]:
     """Class-based TF-IDF: each cluster's texts form one document; its highest terms label it."""
     from sklearn.feature_extraction.text import TfidfVectorizer
 
@@ -205,7 +207,7 @@ def top_terms_per_cluster(texts: list[str], labels: np.ndarray, n_terms: int) ->
 
 
 def centroid_ranks(embeddings: np.ndarray, labels: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Per row: rank within its cluster by cosine similarity to the centroid, and that similarity."""
+    """Per row: rank in its cluster by cosine similarity to the centroid, and that similarity."""
     ranks = np.zeros(len(labels), dtype=int)
     similarity = np.zeros(len(labels), dtype=float)
     for cid in set(labels.tolist()):

@@ -56,8 +56,9 @@ def evaluation_from_proba(
         "ece": expected_calibration_error(confidence, predicted == targets),
         "mean_confidence": float(confidence.mean()),
         "n_examples": float(len(targets)),
-        "texts_per_second": float(len(targets) / seconds) if seconds > 0 else 0.0,
     }
+    if seconds > 0:  # only when the caller timed the scoring
+        metrics["texts_per_second"] = float(len(targets) / seconds)
     relevant = present | (matrix.sum(axis=0) > 0)
     per_class_frame = pd.DataFrame(
         {

@@ -12,14 +12,24 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--label-set", help="label set whose predictions to mine (default: [ml] label_set)"
     )
-    parser.add_argument("--confidence-threshold", type=float, default=0.5,
-                        help="predictions below this confidence are 'missed' (default 0.5)")  # fmt: skip
-    parser.add_argument("--distance-threshold", type=float, default=0.6,
-                        help="cosine distance at which clusters stop merging (default 0.6)")  # fmt: skip
-    parser.add_argument("--min-cluster-size", type=int, default=5,
-                        help="smaller clusters count as noise (default 5)")  # fmt: skip
-    parser.add_argument("--max-utterances", type=int, default=5_000,
-                        help="sample at most this many utterances (default 5000)")  # fmt: skip
+    parser.add_argument(
+        "--confidence-threshold",
+        type=float,
+        default=0.5,
+        help="below this confidence a prediction is 'missed' (default 0.5)",
+    )
+    parser.add_argument(
+        "--distance-threshold",
+        type=float,
+        default=0.6,
+        help="cosine distance where clusters stop merging (default 0.6)",
+    )
+    parser.add_argument(
+        "--min-cluster-size", type=int, default=5, help="smaller clusters are noise (default 5)"
+    )
+    parser.add_argument(
+        "--max-utterances", type=int, default=5_000, help="sample at most this many (default 5000)"
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:

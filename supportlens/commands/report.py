@@ -198,8 +198,14 @@ def build_site(settings: Settings, project_dir: Path = DEFAULT_PROJECT_DIR) -> P
             output = _run_npm("sources", project_dir, env, logs_dir / "sources.log")
         problems = failed_sources(output)
         if problems:
-            raise ReportError(
-                "Evidence could not run these source queries on "
+            # A missing optional mart (e.g. before the first training run) must not stop
+            # the pipeline: the site still builds and the figures that need it say so.
+            log.warning(
+                "some source queries failed; their figures will show an error",
+                extra={"snapshot": str(settings.paths.published), "failed": problems},
+            )
+            print(
+                "supportlens report: warning: these source queries failed on "
                 f"{settings.paths.published} (a mart missing or renamed?):\n  "
                 + "\n  ".join(problems)
             )

@@ -29,7 +29,11 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--suite", action="append", default=None, help="run only this suite (repeatable)"
     )
-    parser.add_argument("--no-docs", action="store_true", help="do not rebuild the Data Docs")
+    parser.add_argument(
+        "--no-docs",
+        action="store_true",
+        help="do not rebuild the Data Docs (a later run renders this run's results too)",
+    )
     parser.add_argument(
         "--write-project",
         action="store_true",

@@ -159,3 +159,18 @@ def write_project(settings: Settings, specs: list[SuiteSpec]) -> Path:
     context = open_context(settings)
     sync_project(context, specs)
     return gx_root(settings)
+
+
+def latest_results(context: FileDataContext, keep: int) -> list[Any]:
+    """The newest validation result per suite; results beyond the newest `keep` per suite
+    are deleted so the Data Docs index (which lists every stored result) stays bounded."""
+    by_suite: dict[str, list[Any]] = {}
+    for key in context.validation_results_store.list_keys():
+        by_suite.setdefault(key.expectation_suite_identifier.name, []).append(key)
+    latest = []
+    for keys in by_suite.values():
+        keys.sort(key=lambda k: k.run_id.run_time, reverse=True)
+        latest.append(keys[0])
+        for old in keys[keep:]:
+            context.validation_results_store.remove_key(old)
+    return latest

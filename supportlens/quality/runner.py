@@ -42,6 +42,8 @@ from supportlens.warehouse import writer
 
 log = logging.getLogger(__name__)
 
+#: Validation results kept per suite in gx/uncommitted (older ones are pruned).
+KEEP_RESULTS_PER_SUITE = 10
 #: Longest observed value / example list kept per expectation result.
 MAX_DETAIL_CHARS = 300
 
@@ -232,7 +234,9 @@ def run_quality(
         write_outcomes(conn, run_id, outcomes, gx.__version__)
     docs_index = None
     if build_docs:
-        # Render only this run's pages; the index still lists every stored result.
+        # Render the newest result of every suite (this run's, and earlier stages' when those
+        # ran with --no-docs) instead of the whole history.
+        rendered += project.latest_results(context, keep=KEEP_RESULTS_PER_SUITE)
         context.build_data_docs(site_names=[project.DOCS_SITE], resource_identifiers=rendered)
         docs_assets.localize(settings)
         docs_index = settings.paths.gx_docs_dir / "index.html"

@@ -16,8 +16,6 @@ import pytest
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 REAL_DATA = REPO_ROOT / ".." / "shared" / "data"
-# Upstream nodes' own dbt tests belong to the warehouse suite; here only the analytics
-# marts' tests run, which keeps the session inside its time budget.
 ANALYTICS = "path:models/marts/analytics"
 
 
@@ -58,13 +56,10 @@ def supportlens(args: list[str], paths: dict[str, Path], timeout: int = 900) -> 
     )
 
 
-def build_analytics(paths: dict[str, Path], target: Path, select: str) -> None:
-    """`supportlens build` of the selection, leaving out the upstream nodes' tests."""
-    supportlens(
-        ["build", "--target-path", str(target), "--select", select, "--",
-         "--exclude-resource-type", "unit_test"],
-        paths,
-    )  # fmt: skip
+def build(paths: dict[str, Path], target: Path, select: list[str], skip_tests: bool) -> None:
+    """`supportlens build` of a selection, optionally models only (no data or unit tests)."""
+    extra = ["--", "--exclude-resource-type", "test", "unit_test"] if skip_tests else []
+    supportlens(["build", "--target-path", str(target), "--select", *select, *extra], paths)
 
 
 @pytest.fixture(scope="session")
@@ -79,11 +74,16 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     }
     supportlens(["generate", "--out", str(paths["raw_dir"]), "--scale", "sample"], paths)
     supportlens(["land"], paths)
-    build_analytics(paths, root / "target", f"+{ANALYTICS}")
-    supportlens(["train", "--config", "ml/configs/baseline.yaml", "--label-set", "banking77"], paths)
+    # upstream models only; their tests belong to tests/dbt
+    build(paths, root / "target", [f"+{ANALYTICS}"], skip_tests=True)
+    supportlens(
+        ["train", "--config", "ml/configs/baseline.yaml", "--label-set", "banking77"], paths
+    )
     supportlens(["predict", "--label-set", "banking77"], paths)
     supportlens(["discover", "--label-set", "banking77"], paths)
-    build_analytics(paths, root / "target", "tag:uses_predictions+")
+    # the main job's post-predict rebuild, plus the analytics marts that read no predictions,
+    # with every analytics test and contract
+    build(paths, root / "target", ["tag:uses_predictions+", ANALYTICS], skip_tests=False)
     return Pipeline(root, paths)
 
 

@@ -153,9 +153,10 @@ def test_failure_points_equal_truth(query: Query) -> None:
           on f.conversation_id = 'sgd:' || t.dialogue_id and f.failure_kind = 'notify_failure'
     """)[0]
     assert total > 0 and wrong == 0
-    assert query(
+    notify_failures = query(
         "select count(*) from mart_failure_points where failure_kind = 'notify_failure'"
-    )[0][0] > 0
+    )
+    assert notify_failures[0][0] > 0
     # synthetic: failed / abandoned / escalated conversations end at the truth's last turn,
     # unanswered ones at the customer's unanswered last message
     total, wrong = query("""

@@ -136,7 +136,7 @@ def fake_registry() -> FakeRegistry:
 FIXTURE_SQL = """
 create or replace table fct_conversations as
 select * from (values
-    ('c1', 'synthetic', 'c1', 'chat', 'acme', null, timestamptz '2026-01-01 10:00:00+00',
+    ('c1', 'synthetic', 'c1', 'chat', 'acme', null::varchar, timestamptz '2026-01-01 10:00:00+00',
      timestamptz '2026-01-01 10:05:00+00', 2, 1, 1, 60, 'resolved', 'card_arrival',
      'banking77', 'banking77:card_arrival'),
     ('c2', 'synthetic', 'c2', 'email', 'acme', null, timestamptz '2026-01-02 10:00:00+00',
@@ -178,7 +178,7 @@ select * from (values
 
 create or replace table ml_models as
 select * from (values
-    ('b77-v1', 'banking77', 'tfidf_linear', null, '/m/b77-v1',
+    ('b77-v1', 'banking77', 'tfidf_linear', null::varchar, '/m/b77-v1',
      timestamptz '2026-01-01 00:00:00+00', true, 100, 0.9, '{}'),
     ('bitext-v1', 'bitext', 'tfidf_linear', null, '/m/bitext-v1',
      timestamptz '2026-01-01 00:00:00+00', true, 100, 0.8, '{}')

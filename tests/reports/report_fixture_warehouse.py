@@ -203,7 +203,8 @@ def _model_evaluation(rng: np.random.Generator, models: pd.DataFrame) -> dict[st
             for metric, value in (
                 ("accuracy", acc),
                 ("macro_f1", acc - 0.02),
-                ("weighted_f1", acc - 0.005),
+                ("macro_precision", acc - 0.01),
+                ("macro_recall", acc - 0.025),
                 ("ece", (1 - skill) / 4),
             ):
                 metrics.append(
@@ -610,12 +611,138 @@ def write_fixture_warehouse(path: Path, seed: int = 7, conversations: int = 3000
     path.parent.mkdir(parents=True, exist_ok=True)
     path.unlink(missing_ok=True)
     with duckdb.connect(str(path)) as conn:
+        conn.execute("create schema draft")
         for name, frame in tables.items():
             conn.register("frame", frame)
-            conn.execute(f"create table {name} as select * from frame")
+            conn.execute(f"create table draft.{name} as select * from frame")
             conn.unregister("frame")
+        for name, select in WAREHOUSE_SHAPES.items():
+            conn.execute(f"create table main.{name} as {select}")
+        conn.execute("drop schema draft cascade")
         conn.execute("checkpoint")
     return path
+
+
+#: The drafts above reshaped to the columns of the real dbt marts (models/marts/**.yml),
+#: the contract tables (docs/contracts.md) and the quality tables (supportlens/quality).
+WAREHOUSE_SHAPES: dict[str, str] = {
+    "fct_conversations": """
+        select conversation_id, source, conversation_id as source_conversation_id, channel,
+            company, service, started_at, ended_at, turn_count,
+            customer_turns as customer_turn_count, agent_turns as agent_turn_count,
+            first_response_seconds, outcome, gold_intent
+        from draft.fct_conversations""",
+    "fct_turns": """
+        select turn_id, conversation_id, source, cast(turn_index as integer) as turn_index,
+            speaker, sent_at, reply_delay_seconds
+        from draft.fct_turns""",
+    "mart_intent_distribution": """
+        select source, 'banking77' as label_set, intent, category, 'gold' as intent_origin,
+            day as activity_date, n_utterances as conversation_count,
+            share as share_of_source_day
+        from draft.mart_intent_distribution""",
+    "ml_models": "select * from draft.ml_models",
+    "ml_predictions": "select * from draft.ml_predictions",
+    "ml_scoring_inputs": "select * from draft.ml_scoring_inputs",
+    "ml_model_metrics": "select * from draft.ml_model_metrics",
+    "ml_per_class_metrics": "select * from draft.ml_per_class_metrics",
+    "ml_confusion_matrix": "select * from draft.ml_confusion_matrix",
+    "ml_calibration": "select * from draft.ml_calibration",
+    "mart_turn_predictions": """
+        select p.turn_id, t.conversation_id, t.source, t.turn_index,
+            cast(t.sent_at as date) as activity_date, p.label_set, i.text, p.model_version,
+            p.label, p.confidence
+        from draft.ml_predictions as p
+        join draft.fct_turns as t using (turn_id)
+        join draft.ml_scoring_inputs as i using (turn_id)""",
+    "mart_predicted_intents": """
+        select t.source, p.label_set, p.label as intent, cast(t.sent_at as date) as activity_date,
+            count(*) as message_count, avg(p.confidence) as mean_confidence,
+            avg(case when p.confidence < 0.5 then 1.0 else 0.0 end) as missed_share
+        from draft.ml_predictions as p join draft.fct_turns as t using (turn_id)
+        group by all""",
+    "mart_confidence_histogram": """
+        select t.source, p.label_set, least(floor(p.confidence * 10), 9) / 10 as confidence_from,
+            least(floor(p.confidence * 10), 9) / 10 + 0.1 as confidence_to,
+            count(*) as message_count
+        from draft.ml_predictions as p join draft.fct_turns as t using (turn_id)
+        group by all""",
+    "mart_missed_utterances": """
+        select t.source, p.label_set, i.text, count(*) as occurrences,
+            min(p.label) as best_guess_intent, avg(p.confidence) as mean_confidence,
+            min(cast(t.sent_at as date)) as first_seen, max(cast(t.sent_at as date)) as last_seen,
+            null::integer as cluster_id
+        from draft.ml_predictions as p
+        join draft.fct_turns as t using (turn_id)
+        join draft.ml_scoring_inputs as i using (turn_id)
+        where p.confidence < 0.5
+        group by all""",
+    "mart_intent_discovery": """
+        select 'run-1' as run_id, label_set, cast(cluster_id as integer) as cluster_id,
+            top_terms as cluster_label, string_split(top_terms, ', ') as top_terms,
+            n_utterances as utterance_count, example_texts as representative_examples,
+            'card_arrival' as most_guessed_intent, 0.31 as mean_confidence
+        from draft.mart_intent_discovery""",
+    "mart_conversation_flows": """
+        select source, coalesce(service, 'unknown') as service,
+            case when step_index = 0 then 'start' else from_step end as from_step,
+            case when to_step = '(end)' then 'end' else to_step end as to_step,
+            n_conversations as edge_count, n_conversations as conversation_count,
+            share as share_of_from_step, dropoff_rate as from_step_drop_off_rate
+        from draft.mart_conversation_flows""",
+    "mart_failure_points": """
+        select f.conversation_id, f.source, f.service, f.intent, c.outcome,
+            f.failure_type as failure_kind, f.turn_index, 'customer' as speaker,
+            f.failure_step as step, 'example text' as text,
+            cast(c.started_at as date) as activity_date
+        from draft.mart_failure_points as f join draft.fct_conversations as c
+            using (conversation_id)""",
+    "mart_conversation_outcomes": """
+        select conversation_id, source, service, company, 'web' as channel, intent,
+            'gold' as intent_origin, cast(started_at as date) as activity_date, outcome,
+            outcome as recorded_outcome, lex_class as lex_outcome,
+            outcome = 'resolved' as is_success, is_escalated, is_contained,
+            turns_to_resolution
+        from draft.mart_conversation_outcomes""",
+    "mart_response_times": """
+        select t.source, c.company, cast(extract(hour from t.sent_at) as integer) as hour_of_day,
+            count(*) as agent_reply_count,
+            median(t.reply_delay_seconds) as reply_delay_median_seconds,
+            quantile_cont(t.reply_delay_seconds, 0.9) as reply_delay_p90_seconds
+        from draft.fct_turns as t join draft.fct_conversations as c using (conversation_id)
+        where t.speaker = 'agent' and c.company is not null
+        group by all""",
+    "mart_conversation_sentiment": """
+        select conversation_id, source, company, cast(started_at as date) as activity_date,
+            first_sentiment as first_customer_sentiment,
+            last_sentiment as last_customer_sentiment, sentiment_change, satisfaction_proxy
+        from draft.mart_conversation_sentiment""",
+    "mart_sentiment_trends": """
+        select source, company, cast(started_at as date) as activity_date,
+            count(*) * 2 as customer_message_count, avg(mean_sentiment) as mean_sentiment,
+            count(*) as conversations_started, avg(sentiment_change) as mean_sentiment_change,
+            avg(satisfaction_proxy) as mean_satisfaction_proxy
+        from draft.mart_conversation_sentiment
+        group by all""",
+    "mart_intent_drift": """
+        select case when label_set = 'bitext' then 'twcs' else 'synthetic' end as source,
+            label_set, day as activity_date, 100 as message_count, psi, js_distance,
+            'card_arrival' as most_over_represented_intent, threshold as psi_threshold,
+            is_drift as drifted
+        from draft.mart_intent_drift""",
+    "dq_validation_runs": """
+        select run_id, suite_name as suite, stage, 'twcs' as source, 'tweets' as table_name,
+            case when success then 'passed' else 'failed' end as status, success,
+            evaluated_expectations as expectations,
+            evaluated_expectations - successful_expectations as failed_errors,
+            0 as failed_warnings, started_at
+        from draft.dq_validation_runs""",
+    "dq_expectation_results": """
+        select run_id, suite_name as suite, expectation_type || ':' || coalesce(column_name, '')
+                as expectation_id,
+            expectation_type, column_name, severity, success, observed_value
+        from draft.dq_expectation_results""",
+}
 
 
 if __name__ == "__main__":

@@ -103,3 +103,13 @@ def test_predict_intent_with_a_real_registry_model(settings: Settings, tmp_path:
     ).fetchall()
     assert [label for label, _ in rows] == ["card_arrival", "exchange_rate", None]
     assert all(0.0 < conf <= 1.0 for _, conf in rows[:2])
+
+
+def test_long_non_english_and_emoji_text_reach_the_model_unchanged(conn, fake_loader) -> None:
+    texts = ["моя card не пришла 💳", "x" * 100_000, "😀🙏"]
+    rows = conn.execute(
+        "select predict_intent(t) from (select unnest(?::varchar[]) as t)", [texts]
+    ).fetchall()
+    assert rows == [("banking77:card",), ("banking77:other",), ("banking77:other",)]
+    seen = [text for batch in fake_loader.loaded["banking77"].calls for text in batch]
+    assert sorted(seen) == sorted(texts)

@@ -81,3 +81,13 @@ def test_accuracy_on_the_labelled_support_sample() -> None:
     assert accuracy >= 0.8, (accuracy, hits, totals)
     assert hits["positive"] / totals["positive"] >= 0.9
     assert hits["negative"] / totals["negative"] >= 0.8
+
+
+def test_repeated_texts_in_a_column_get_the_same_score(conn) -> None:
+    rows = conn.execute(
+        "select sentiment(t), sentiment_label(t) from "
+        "(select unnest(['thanks!', null, 'thanks!', 'terrible']) as t)"
+    ).fetchall()
+    assert rows[0] == rows[2] and rows[0][1] == "positive"
+    assert rows[1] == (None, None)
+    assert rows[3][1] == "negative"

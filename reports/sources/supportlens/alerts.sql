@@ -34,26 +34,28 @@ recent_outcomes as (
 sentiment_windows as (
     select
         coalesce(company, source) as scope,
-        avg(mean_sentiment) filter (where started_at > window_end.last_seen - interval 7 day)
-            as recent,
-        avg(mean_sentiment) filter (
-            where started_at <= window_end.last_seen - interval 7 day
-            and started_at > window_end.last_seen - interval 35 day
+        avg((first_customer_sentiment + last_customer_sentiment) / 2) filter (
+            where activity_date > window_end.last_seen - interval 7 day
+        ) as recent,
+        avg((first_customer_sentiment + last_customer_sentiment) / 2) filter (
+            where activity_date <= window_end.last_seen - interval 7 day
+            and activity_date > window_end.last_seen - interval 35 day
         ) as baseline
     from mart_conversation_sentiment, window_end
     group by all
 ),
 
 latest_drift as (
-    select label_set, psi, threshold
+    select label_set || ' / ' || source as label_set, psi, psi_threshold as threshold
     from mart_intent_drift
-    qualify row_number() over (partition by label_set order by day desc) = 1
+    where psi is not null
+    qualify row_number() over (partition by label_set, source order by activity_date desc) = 1
 ),
 
 latest_dq_runs as (
-    select run_id, suite_name
+    select run_id, suite as suite_name
     from dq_validation_runs
-    qualify row_number() over (partition by suite_name order by started_at desc) = 1
+    qualify row_number() over (partition by suite order by started_at desc) = 1
 ),
 
 dq_failures as (

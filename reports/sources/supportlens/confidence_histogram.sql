@@ -1,13 +1,8 @@
--- Confidence distribution of active-model predictions, in tenths.
-with active_models as (
-    select model_version from ml_models where is_active
-)
-
+-- Confidence distribution of active-model predictions, in bins.
 select
-    predictions.label_set,
-    least(floor(predictions.confidence * 10), 9) / 10 as bin_lower,
-    count(*) as predictions
-from ml_predictions as predictions
-inner join active_models using (model_version)
+    label_set,
+    round(confidence_from, 2) as bin_lower,
+    sum(message_count) as predictions
+from mart_confidence_histogram
 group by all
 order by label_set, bin_lower

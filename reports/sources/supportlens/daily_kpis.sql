@@ -11,11 +11,12 @@ with conversations as (
 
 sentiment as (
     select
-        cast(started_at as date) as day,
+        cast(activity_date as date) as day,
         source,
-        sum(mean_sentiment) as sentiment_sum,
-        count(mean_sentiment) as sentiment_n
-    from mart_conversation_sentiment
+        sum(mean_sentiment * customer_message_count) as sentiment_sum,
+        sum(customer_message_count) as sentiment_n
+    from mart_sentiment_trends
+    where mean_sentiment is not null
     group by all
 ),
 
@@ -30,6 +31,7 @@ daily as (
         median(first_response_seconds) as first_response_median_s,
         count(first_response_seconds) as first_response_n
     from conversations
+    where day is not null
     group by all
 )
 

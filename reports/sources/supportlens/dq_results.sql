@@ -4,14 +4,14 @@ with runs as (
         run_id,
         stage,
         started_at,
-        row_number() over (partition by suite_name order by started_at desc) = 1 as is_latest
+        row_number() over (partition by suite order by started_at desc) = 1 as is_latest
     from dq_validation_runs
 )
 
 select
     results.run_id,
     runs.stage,
-    results.suite_name,
+    results.suite as suite_name,
     cast(runs.started_at as timestamp) as started_at,
     cast(runs.started_at as date) as day,
     runs.is_latest,
@@ -22,4 +22,4 @@ select
     results.observed_value
 from dq_expectation_results as results
 inner join runs using (run_id)
-order by runs.started_at desc, results.suite_name
+order by runs.started_at desc, results.suite

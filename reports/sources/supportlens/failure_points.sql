@@ -1,13 +1,13 @@
 -- Where failed, abandoned and unanswered conversations ended.
 select
-    cast(conversations.started_at as date) as day,
-    failures.source,
-    coalesce(failures.service, 'n/a') as service,
-    coalesce(failures.intent, 'unknown') as intent,
-    failures.failure_type,
-    failures.failure_step,
+    cast(activity_date as date) as day,
+    source,
+    coalesce(service, 'n/a') as service,
+    coalesce(intent, 'unknown') as intent,
+    failure_kind as failure_type,
+    coalesce(step, speaker, 'unknown') as failure_step,
     count(*) as conversations
-from mart_failure_points as failures
-inner join fct_conversations as conversations using (conversation_id)
+from mart_failure_points
+where activity_date is not null
 group by all
 order by day

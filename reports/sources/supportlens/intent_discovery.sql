@@ -2,8 +2,8 @@
 select
     cluster_id,
     label_set,
-    top_terms,
-    n_utterances,
-    array_to_string(list_slice(example_texts, 1, 3), ' | ') as examples
+    coalesce(cluster_label, array_to_string(top_terms, ', ')) as top_terms,
+    utterance_count as n_utterances,
+    array_to_string(list_slice(representative_examples, 1, 3), ' | ') as examples
 from mart_intent_discovery
 order by n_utterances desc

@@ -1,23 +1,28 @@
--- Reply delay of agent turns by company and hour of day (UTC), the 12 busiest companies.
+-- Reply delay of agent messages by company and hour of day (UTC), the 12 busiest companies.
+-- Medians of several sources of one company are weighted by their reply counts.
 with replies as (
     select
         company,
-        extract(hour from sent_at) as hour_of_day,
-        reply_delay_seconds
-    from fct_turns
-    where speaker = 'agent' and reply_delay_seconds is not null and company is not null
+        hour_of_day,
+        agent_reply_count,
+        reply_delay_median_seconds,
+        reply_delay_p90_seconds
+    from mart_response_times
+    where company is not null and agent_reply_count > 0
 ),
 
 busiest as (
-    select company from replies group by company order by count(*) desc limit 12
+    select company from replies group by company order by sum(agent_reply_count) desc limit 12
 )
 
 select
     company,
     hour_of_day,
-    count(*) as replies,
-    round(median(reply_delay_seconds) / 60, 1) as median_reply_min,
-    round(quantile_cont(reply_delay_seconds, 0.9) / 60, 1) as p90_reply_min
+    sum(agent_reply_count) as replies,
+    round(sum(reply_delay_median_seconds * agent_reply_count) / sum(agent_reply_count) / 60, 1)
+        as median_reply_min,
+    round(sum(reply_delay_p90_seconds * agent_reply_count) / sum(agent_reply_count) / 60, 1)
+        as p90_reply_min
 from replies
 inner join busiest using (company)
 group by all

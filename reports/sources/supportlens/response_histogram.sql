@@ -1,11 +1,18 @@
 -- Reply delays in readable buckets, per day and company, for the distribution chart.
 with replies as (
     select
-        cast(sent_at as date) as day,
-        company,
-        reply_delay_seconds as delay
-    from fct_turns
-    where speaker = 'agent' and reply_delay_seconds is not null and company is not null
+        cast(turns.sent_at as date) as day,
+        conversations.company,
+        turns.reply_delay_seconds as delay
+    from fct_turns as turns
+    inner join fct_conversations as conversations using (conversation_id)
+    where turns.speaker = 'agent'
+        and turns.reply_delay_seconds is not null
+        and conversations.company is not null
+),
+
+busiest as (
+    select company from replies group by company order by count(*) desc limit 12
 )
 
 select
@@ -31,5 +38,6 @@ select
     end as bucket,
     count(*) as replies
 from replies
+inner join busiest using (company)
 group by all
 order by day, company, bucket_order
