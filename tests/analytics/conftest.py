@@ -74,8 +74,8 @@ def pipeline(tmp_path_factory: pytest.TempPathFactory) -> Pipeline:
     }
     supportlens(["generate", "--out", str(paths["raw_dir"]), "--scale", "sample"], paths)
     supportlens(["land"], paths)
-    # upstream models only; their tests belong to tests/dbt
-    build(paths, root / "target", [f"+{ANALYTICS}"], skip_tests=True)
+    # upstream models only (their tests belong to tests/dbt), incl. every prediction mart's
+    build(paths, root / "target", [f"+{ANALYTICS}", "+tag:uses_predictions"], skip_tests=True)
     supportlens(
         ["train", "--config", "ml/configs/baseline.yaml", "--label-set", "banking77"], paths
     )
