@@ -9,6 +9,7 @@ BIN    := $(VENV)/bin
 # Re-install when the dependency list changes.
 PY_STAMP   := $(VENV)/.installed
 NODE_STAMP := reports/node_modules/.installed
+GX_ASSETS_STAMP := gx/docs_assets/node_modules/.installed
 
 .PHONY: demo test install node browser lint clean
 
@@ -28,10 +29,15 @@ $(PY_STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-node: $(NODE_STAMP)
+node: $(NODE_STAMP) $(GX_ASSETS_STAMP)
 
 $(NODE_STAMP): reports/package.json reports/package-lock.json
 	cd reports && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# Data Docs load jQuery/Bootstrap from CDNs; offline they are served from this npm install.
+$(GX_ASSETS_STAMP): gx/docs_assets/package.json gx/docs_assets/package-lock.json
+	cd gx/docs_assets && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Browser tests drive Debian's Chromium (no browser download is possible offline).

@@ -34,7 +34,7 @@ COMMANDS: tuple[Command, ...] = (
     Command("evaluate", "ml.commands.evaluate", "evaluate a model version into ml_* metric tables"),
     Command("predict", "ml.commands.predict", "score a warehouse table or a CSV/Parquet file"),
     Command("tune", "ml.commands.tune", "hyperparameter search with Optuna, trials in ml_runs"),
-    Command("discover", "ml.commands.discover", "cluster low-confidence utterances into new intents"),
+    Command("discover", "ml.commands.discover", "cluster low-confidence texts into new intents"),
     Command("publish", "supportlens.commands.publish", "publish the read-only warehouse snapshot"),
     Command("sql", "python_udfs.shell", "DuckDB shell on the snapshot with SupportLens functions"),
     Command("serve", "api.serve", "start the Litestar API with uvicorn"),
