@@ -47,7 +47,8 @@ def test_bad_override_names_the_variable(tmp_path, monkeypatch) -> None:
 
 def test_unknown_path_key_is_rejected(tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="unknown \\['typo'\\]"):
-        load_settings(write(tmp_path, CONFIG.replace('raw_dir = "raw"', 'raw_dir = "r"\ntypo = "x"')))
+        text = CONFIG.replace('raw_dir = "raw"', 'raw_dir = "r"\ntypo = "x"')
+        load_settings(write(tmp_path, text))
 
 
 def test_env_for_subprocesses_points_dbt_at_the_project(tmp_path: Path) -> None:
