@@ -10,7 +10,13 @@ import numpy as np
 import pandas as pd
 
 from ml.data import Split
-from ml.metrics import accuracy, confusion, expected_calibration_error, per_class
+from ml.metrics import (
+    accuracy,
+    calibration_bins,
+    confusion,
+    expected_calibration_error,
+    per_class,
+)
 from ml.registry import Predictor
 from ml.tables import ensure_tables
 
@@ -21,6 +27,7 @@ class Evaluation:
     metrics: dict[str, float]
     per_class: pd.DataFrame  # label, precision, recall, f1, support
     confusion: pd.DataFrame  # true_label, predicted_label, n (non-zero cells)
+    calibration: pd.DataFrame  # bin_index, bin_lower, bin_upper, n, mean_confidence, accuracy
 
 
 def evaluate(predictor: Predictor, split: Split, split_name: str) -> Evaluation:
@@ -77,7 +84,17 @@ def evaluation_from_proba(
             "n": matrix[rows, cols].astype("int64"),
         }
     )
-    return Evaluation(split_name, metrics, per_class_frame.reset_index(drop=True), confusion_frame)
+    calibration_frame = pd.DataFrame(
+        [vars(b) for b in calibration_bins(confidence, predicted == targets)],
+        columns=["bin_index", "bin_lower", "bin_upper", "n", "mean_confidence", "accuracy"],
+    )
+    return Evaluation(
+        split_name,
+        metrics,
+        per_class_frame.reset_index(drop=True),
+        confusion_frame,
+        calibration_frame,
+    )
 
 
 def write_evaluation(
@@ -86,12 +103,14 @@ def write_evaluation(
     """Replace this version's rows for this split (re-evaluation is idempotent)."""
     ensure_tables(conn)
     key = [model_version, result.split]
-    for table in ("ml_model_metrics", "ml_per_class_metrics", "ml_confusion_matrix"):
+    tables = ("ml_model_metrics", "ml_per_class_metrics", "ml_confusion_matrix", "ml_calibration")
+    for table in tables:
         conn.execute(f"delete from {table} where model_version = ? and split = ?", key)
     metrics = pd.DataFrame({"metric": list(result.metrics), "value": list(result.metrics.values())})
     conn.register("metrics_frame", metrics)
     conn.register("per_class_frame", result.per_class)
     conn.register("confusion_frame", result.confusion)
+    conn.register("calibration_frame", result.calibration)
     try:
         conn.execute(
             "insert into ml_model_metrics select ?, ?, ?, metric, value, now() from metrics_frame",
@@ -107,6 +126,11 @@ def write_evaluation(
             "from confusion_frame",
             [model_version, label_set, result.split],
         )
+        conn.execute(
+            "insert into ml_calibration select ?, ?, ?, bin_index, bin_lower, bin_upper, n, "
+            "mean_confidence, accuracy from calibration_frame",
+            [model_version, label_set, result.split],
+        )
     finally:
-        for name in ("metrics_frame", "per_class_frame", "confusion_frame"):
+        for name in ("metrics_frame", "per_class_frame", "confusion_frame", "calibration_frame"):
             conn.unregister(name)

@@ -46,19 +46,47 @@ def macro_f1(targets: np.ndarray, predicted: np.ndarray, n_classes: int) -> floa
     return float(scores.f1[present].mean()) if present.any() else 0.0
 
 
+@dataclass(frozen=True)
+class CalibrationBin:
+    bin_index: int
+    bin_lower: float
+    bin_upper: float
+    n: int
+    mean_confidence: float
+    accuracy: float
+
+
+def calibration_bins(
+    confidence: np.ndarray, correct: np.ndarray, n_bins: int = 15
+) -> list[CalibrationBin]:
+    """Equal-width confidence bins with their mean confidence and accuracy (empty bins left out):
+    the reliability diagram, and the input of the expected calibration error."""
+    confidence, correct = np.asarray(confidence, float), np.asarray(correct, float)
+    edges = np.linspace(0.0, 1.0, n_bins + 1)
+    bins = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, n_bins - 1)
+    result = []
+    for b in range(n_bins):
+        members = bins == b
+        if members.any():
+            result.append(
+                CalibrationBin(
+                    b,
+                    float(edges[b]),
+                    float(edges[b + 1]),
+                    int(members.sum()),
+                    float(confidence[members].mean()),
+                    float(correct[members].mean()),
+                )
+            )
+    return result
+
+
 def expected_calibration_error(
     confidence: np.ndarray, correct: np.ndarray, n_bins: int = 15
 ) -> float:
     """Weighted gap between confidence and accuracy over equal-width confidence bins."""
-    confidence, correct = np.asarray(confidence, float), np.asarray(correct, float)
-    if len(confidence) == 0:
+    total = len(confidence)
+    if total == 0:
         return 0.0
-    edges = np.linspace(0.0, 1.0, n_bins + 1)
-    bins = np.clip(np.digitize(confidence, edges[1:-1], right=True), 0, n_bins - 1)
-    total = 0.0
-    for b in range(n_bins):
-        members = bins == b
-        if members.any():
-            gap = abs(confidence[members].mean() - correct[members].mean())
-            total += members.mean() * gap
-    return float(total)
+    bins = calibration_bins(confidence, correct, n_bins)
+    return float(sum(b.n / total * abs(b.mean_confidence - b.accuracy) for b in bins))

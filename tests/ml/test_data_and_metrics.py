@@ -9,7 +9,14 @@ import pytest
 from sklearn.metrics import accuracy_score, f1_score
 
 from ml.data import TrainingDataError, load_dataset, stratified_holdout
-from ml.metrics import accuracy, confusion, expected_calibration_error, macro_f1, per_class
+from ml.metrics import (
+    accuracy,
+    calibration_bins,
+    confusion,
+    expected_calibration_error,
+    macro_f1,
+    per_class,
+)
 from tests.ml.conftest import synthetic_examples
 
 
@@ -91,3 +98,12 @@ def test_expected_calibration_error() -> None:
         pytest.approx(0.0)
     )
     assert expected_calibration_error(np.full(4, 0.9), np.zeros(4)) == pytest.approx(0.9)
+
+
+def test_calibration_bins_split_confidence_into_equal_width_bins() -> None:
+    confidence = np.array([0.05, 0.1, 0.55, 0.95, 1.0])
+    correct = np.array([0, 1, 1, 1, 0])
+    bins = calibration_bins(confidence, correct, n_bins=10)
+    assert [(b.bin_index, b.n) for b in bins] == [(0, 2), (5, 1), (9, 2)]
+    assert bins[0].accuracy == pytest.approx(0.5)
+    assert bins[2].mean_confidence == pytest.approx(0.975)

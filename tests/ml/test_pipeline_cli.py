@@ -98,6 +98,16 @@ def test_evaluate_writes_metric_tables(
     ]
     cells = query(warehouse, "select sum(n) from ml_confusion_matrix where split = 'test'")[0][0]
     assert cells == sum(support for _, support in per_class)
+    # The reliability diagram covers every evaluated example and reproduces the stored ECE.
+    bins = query(
+        warehouse,
+        "select n, mean_confidence, accuracy from ml_calibration "
+        "where model_version = ? and split = 'test'",
+        [version],
+    )
+    assert sum(n for n, _, _ in bins) == cells
+    ece = sum(n / cells * abs(conf - acc) for n, conf, acc in bins)
+    assert ece == pytest.approx(metrics["ece"])
     assert main(["evaluate"]) == 0  # idempotent: rows replaced, not duplicated
     again = query(warehouse, "select count(*) from ml_model_metrics where split = 'test'")
     assert again[0][0] == len(metrics)
