@@ -30,5 +30,15 @@ create table if not exists {{ target.schema }}.ml_runs (
   run_id varchar, experiment varchar, model_version varchar, params_json varchar,
   metrics_json varchar, duration_s double, artefact_path varchar,
   started_at timestamp with time zone, status varchar
+);
+create table if not exists {{ target.schema }}.ml_calibration (
+  model_version varchar, label_set varchar, split varchar, bin_index integer,
+  bin_lower double, bin_upper double, n bigint, mean_confidence double, accuracy double
+);
+create table if not exists {{ target.schema }}.ml_intent_clusters (
+  run_id varchar, discovered_at timestamp with time zone, embedding_model varchar,
+  label_set varchar, turn_id varchar, source varchar, text varchar, confidence double,
+  predicted_label varchar, cluster_id integer, cluster_label varchar, top_terms varchar[],
+  representative_rank integer, similarity_to_centroid double
 )
 {%- endmacro %}
