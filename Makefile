@@ -31,8 +31,11 @@ $(PY_STAMP): pyproject.toml
 
 node: $(NODE_STAMP) $(GX_ASSETS_STAMP)
 
+# `npm install` (which keeps the lockfile's versions) rather than `npm ci`: the registry
+# reachable here lacks some other-platform optional bindings of @duckdb/node-bindings, so the
+# lockfile cannot list them and `npm ci` refuses it as out of sync.
 $(NODE_STAMP): reports/package.json reports/package-lock.json
-	cd reports && npm ci --no-audit --no-fund --loglevel=error
+	cd reports && npm install --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Data Docs load jQuery/Bootstrap from CDNs; offline they are served from this npm install.
