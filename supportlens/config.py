@@ -111,7 +111,11 @@ def load_settings(config_file: Path | None = None) -> Settings:
     unknown = set(raw_paths) - expected
     if missing or unknown:
         raise ConfigError(f"{path}: [paths] missing {sorted(missing)} / unknown {sorted(unknown)}")
-    paths = Paths(**{k: (root / Path(v).expanduser()).resolve() for k, v in raw_paths.items()})
+    # abspath, not resolve(): the published path is a symlink that moves on every publish,
+    # and resolving it here would pin readers to one snapshot version forever.
+    paths = Paths(
+        **{k: Path(os.path.abspath(root / Path(v).expanduser())) for k, v in raw_paths.items()}
+    )
     return Settings(
         project_root=root,
         paths=paths,

@@ -27,7 +27,7 @@ def write(tmp_path: Path, text: str = CONFIG) -> Path:
 
 def test_relative_paths_resolve_against_the_config_folder(tmp_path: Path) -> None:
     settings = load_settings(write(tmp_path))
-    assert settings.paths.warehouse == (tmp_path / "w" / "wh.duckdb").resolve()
+    assert settings.paths.warehouse == tmp_path / "w" / "wh.duckdb"
     assert settings.project_root == tmp_path
 
 
@@ -60,3 +60,13 @@ def test_env_for_subprocesses_points_dbt_at_the_project(tmp_path: Path) -> None:
 def test_the_checked_in_config_loads() -> None:
     settings = load_settings(Path(__file__).resolve().parents[2] / "supportlens.toml")
     assert settings.paths.published.name == "supportlens.duckdb"
+
+
+def test_symlinked_paths_are_not_resolved(tmp_path: Path) -> None:
+    # The published snapshot is a symlink swapped on every publish: settings must keep the
+    # link itself, or readers would stay on the version that was current at start-up.
+    (tmp_path / "p").mkdir()
+    (tmp_path / "p" / "v1.duckdb").touch()
+    (tmp_path / "p" / "wh.duckdb").symlink_to("v1.duckdb")
+    settings = load_settings(write(tmp_path))
+    assert settings.paths.published == tmp_path / "p" / "wh.duckdb"
