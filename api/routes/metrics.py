@@ -9,6 +9,7 @@ from typing import Annotated
 from anyio import to_thread
 from litestar import Request, get
 from litestar.exceptions import ValidationException
+from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
 
 from api.schemas import Page
@@ -49,71 +50,39 @@ Limit = Annotated[int, Parameter(ge=1, le=MAX_PAGE_SIZE, description="page size"
 Offset = Annotated[int, Parameter(ge=0, le=10_000_000, description="rows to skip")]
 
 
-@get("/metrics/intents", summary="Conversations per intent", cache=True, tags=["analytics"])
-async def intents(
-    request: Request,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-    source: Source = None,
-    company: Company = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-) -> Page:
-    return await run_metric(
-        request, analytics.intents, date_from, date_to, source, company, limit, offset
-    )
+def metric_route(path: str, summary: str, query: Query, name: str) -> HTTPRouteHandler:
+    """One cached GET route per analytics query; all share the same filters and paging."""
+
+    @get(path, summary=summary, cache=True, tags=["analytics"], name=name, operation_id=name)
+    async def handler(
+        request: Request,
+        date_from: DateFrom = None,
+        date_to: DateTo = None,
+        source: Source = None,
+        company: Company = None,
+        limit: Limit = 100,
+        offset: Offset = 0,
+    ) -> Page:
+        return await run_metric(request, query, date_from, date_to, source, company, limit, offset)
+
+    return handler
 
 
-@get("/metrics/outcomes", summary="Conversations per outcome", cache=True, tags=["analytics"])
-async def outcomes(
-    request: Request,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-    source: Source = None,
-    company: Company = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-) -> Page:
-    return await run_metric(
-        request, analytics.outcomes, date_from, date_to, source, company, limit, offset
-    )
-
-
-@get(
+intents = metric_route(
+    "/metrics/intents", "Conversations per intent", analytics.intents, "metrics_intents"
+)
+outcomes = metric_route(
+    "/metrics/outcomes", "Conversations per outcome", analytics.outcomes, "metrics_outcomes"
+)
+response_times = metric_route(
     "/metrics/response-times",
-    summary="First-response times per day",
-    cache=True,
-    tags=["analytics"],
+    "First-response times per day",
+    analytics.response_times,
+    "metrics_response_times",
 )
-async def response_times(
-    request: Request,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-    source: Source = None,
-    company: Company = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-) -> Page:
-    return await run_metric(
-        request, analytics.response_times, date_from, date_to, source, company, limit, offset
-    )
-
-
-@get(
+sentiment = metric_route(
     "/metrics/sentiment",
-    summary="Customer turns per sentiment",
-    cache=True,
-    tags=["analytics"],
+    "Customer turns per sentiment",
+    analytics.sentiment,
+    "metrics_sentiment",
 )
-async def sentiment(
-    request: Request,
-    date_from: DateFrom = None,
-    date_to: DateTo = None,
-    source: Source = None,
-    company: Company = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-) -> Page:
-    return await run_metric(
-        request, analytics.sentiment, date_from, date_to, source, company, limit, offset
-    )
