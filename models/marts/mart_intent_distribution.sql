@@ -14,29 +14,8 @@ turns as (
   select * from {{ ref('fct_turns') }}
 ),
 
-active_models as (
-  select model_version, label_set
-  from {{ source('ml', 'ml_models') }}
-  where is_active
-),
-
 latest_predictions as (
-  select turn_id, label_set, label
-  from (
-    select
-      predictions.turn_id,
-      predictions.label_set,
-      predictions.label,
-      row_number() over (
-        partition by predictions.turn_id, predictions.label_set
-        order by predictions.predicted_at desc, predictions.model_version desc
-      ) as recency
-    from {{ source('ml', 'ml_predictions') }} as predictions
-    inner join active_models
-      on active_models.model_version = predictions.model_version
-      and active_models.label_set = predictions.label_set
-  ) as ranked
-  where recency = 1
+  select turn_id, label_set, label from {{ ref('int_predictions__active_latest') }}
 ),
 
 first_customer_turns as (
