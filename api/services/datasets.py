@@ -16,29 +16,16 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.errors import InvalidUpload
+from ingest.loaders import loader_for
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 
-#: CSV columns each source needs (extra columns are allowed).
-CSV_COLUMNS: dict[str, tuple[frozenset[str], ...]] = {
-    # BANKING77 comes as `text,category` or, from the hub, `text,label`.
-    "banking77": (frozenset({"text", "category"}), frozenset({"text", "label"})),
-    "bitext": (frozenset({"flags", "instruction", "category", "intent", "response"}),),
-    "twcs": (
-        frozenset(
-            {
-                "tweet_id",
-                "author_id",
-                "inbound",
-                "created_at",
-                "text",
-                "response_tweet_id",
-                "in_response_to_tweet_id",
-            }
-        ),
-    ),
-    "synthetic": (frozenset({"conversation_id", "turn_index", "speaker", "text", "sent_at"}),),
-}
+
+def required_columns(source: str) -> tuple[frozenset[str], ...]:
+    """The column sets the source's own loader accepts (extra columns are allowed), so an
+    upload the API accepts is one `supportlens land` accepts too."""
+    return tuple(frozenset(option) for option in loader_for(source).HEADER_OPTIONS)
+
 
 SGD_SPLITS = ("train", "dev", "test")
 
@@ -84,7 +71,7 @@ def target_for(source: str, filename: str, split: str | None) -> Path:
 
 
 def _csv_rows(path: Path, source: str, filename: str) -> int:
-    required = CSV_COLUMNS[source]
+    required = required_columns(source)
     try:
         with path.open(encoding="utf-8", newline="") as handle:
             reader = csv.reader(handle)
@@ -136,7 +123,7 @@ def _parquet_rows(path: Path, source: str, filename: str) -> int:
         columns = set(meta.schema.names)
     except Exception as exc:  # pyarrow raises several types for a corrupt file
         raise InvalidUpload(f"{filename}: not a readable Parquet file ({exc})") from exc
-    required = CSV_COLUMNS[source]
+    required = required_columns(source)
     if not any(option <= columns for option in required):
         raise InvalidUpload(f"{filename}: Parquet columns lack {sorted(required[0] - columns)}")
     return int(meta.num_rows)

@@ -86,6 +86,18 @@ def read_csv_header(path: Path, source_file: str) -> list[str]:
     return [name.strip() for name in next(csv.reader([text]))]
 
 
+def choose_columns(
+    header: Sequence[str], options: Sequence[Sequence[str]], source_file: str
+) -> Sequence[str]:
+    """The first accepted column set the header carries; else the error naming the first
+    (preferred) set. Loaders publish their options so other checks (API uploads) agree."""
+    for option in options:
+        if all(name in header for name in option):
+            return option
+    require_columns(header, options[0], source_file)
+    raise AssertionError("unreachable: require_columns raised")
+
+
 def require_columns(header: Sequence[str], required: Sequence[str], source_file: str) -> None:
     missing = [name for name in required if name not in header]
     if missing:

@@ -10,10 +10,12 @@ import pyarrow as pa
 from ingest.landing.discovery import RawFile
 from ingest.landing.errors import WholeFileError
 from ingest.landing.sink import LoadSink
-from ingest.landing.text_batches import iter_csv, read_csv_header, require_columns
+from ingest.landing.text_batches import choose_columns, iter_csv, read_csv_header
 
 LOADER_VERSION = "banking77/1"
 CATEGORIES_FILE = "categories.json"
+#: Accepted CSV headers, preferred first: `text,category`, or the hub's `text,label`.
+HEADER_OPTIONS = (("text", "category"), ("text", "label"))
 
 UTTERANCES = pa.schema(
     [
@@ -84,9 +86,9 @@ def _sibling_categories(raw: RawFile) -> list[str] | None:
 
 def _load_utterances(raw: RawFile, sink: LoadSink) -> None:
     header = read_csv_header(raw.path, raw.source_file)
-    hub_shape = "label" in header and "category" not in header
-    label_column = "label" if hub_shape else "category"
-    require_columns(header, ["text", label_column], raw.source_file)
+    columns = choose_columns(header, HEADER_OPTIONS, raw.source_file)
+    label_column = columns[1]
+    hub_shape = label_column == "label"
     categories = _sibling_categories(raw)
     if hub_shape and categories is None:
         raise WholeFileError(
@@ -95,7 +97,7 @@ def _load_utterances(raw: RawFile, sink: LoadSink) -> None:
     known = set(categories or ())
     split = PurePosixPath(raw.source_file).stem
     table = sink.table("utterances", UTTERANCES)
-    for batch in iter_csv(raw.path, raw.source_file, header, ["text", label_column], sink):
+    for batch in iter_csv(raw.path, raw.source_file, header, columns, sink):
         rows, records = [], []
         for index, record, values in batch.rows():
             text, label = values["text"], values[label_column].strip()

@@ -20,6 +20,8 @@ from ingest.landing.text_batches import (
 
 LOADER_VERSION = "bitext/1"
 COLUMNS = ("flags", "instruction", "category", "intent", "response")
+#: Accepted CSV (and Parquet) headers: the one documented shape.
+HEADER_OPTIONS = (COLUMNS,)
 REQUIRED_TEXT = ("instruction", "category", "intent", "response")
 PLACEHOLDER = re.compile(r"\{\{(.+?)\}\}")
 

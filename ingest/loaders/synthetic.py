@@ -14,13 +14,31 @@ import pyarrow as pa
 
 from ingest.landing.discovery import RawFile
 from ingest.landing.sink import LoadSink
-from ingest.landing.text_batches import iter_csv, read_csv_header, require_columns
+from ingest.landing.text_batches import choose_columns, iter_csv, read_csv_header
 
 LOADER_VERSION = "synthetic/1"
 SPEAKERS = frozenset({"customer", "agent"})
 SENTIMENTS = frozenset({"negative", "neutral", "positive"})
 OUTCOMES = frozenset({"resolved", "failed", "abandoned", "escalated", "unanswered"})
 OPTIONAL_TEXT = ("channel", "company", "intent")
+
+
+def _header(time_column: str) -> tuple[str, ...]:
+    return (
+        "conversation_id",
+        "turn_index",
+        "speaker",
+        "text",
+        time_column,
+        *OPTIONAL_TEXT,
+        "sentiment",
+        "outcome",
+    )
+
+
+#: Accepted CSV headers, preferred first: the generator writes `timestamp`; `sent_at`
+#: (the landed name) is accepted too.
+HEADER_OPTIONS = (_header("timestamp"), _header("sent_at"))
 
 TURNS = pa.schema(
     [
@@ -74,18 +92,8 @@ def _check(values: dict[str, str], time_column: str) -> tuple[str, str] | None:
 
 def load(raw: RawFile, sink: LoadSink) -> None:
     header = read_csv_header(raw.path, raw.source_file)
-    time_column = "sent_at" if "sent_at" in header and "timestamp" not in header else "timestamp"
-    columns = [
-        "conversation_id",
-        "turn_index",
-        "speaker",
-        "text",
-        time_column,
-        *OPTIONAL_TEXT,
-        "sentiment",
-        "outcome",
-    ]
-    require_columns(header, columns, raw.source_file)
+    columns = choose_columns(header, HEADER_OPTIONS, raw.source_file)
+    time_column = columns[4]
     table = sink.table("turns", TURNS)
     seen: set[tuple[str, int]] = set()
     for batch in iter_csv(raw.path, raw.source_file, header, columns, sink):

@@ -28,6 +28,8 @@ COLUMNS = (
     "response_tweet_id",
     "in_response_to_tweet_id",
 )
+#: Accepted CSV header: the one documented shape (Kaggle's).
+HEADER_OPTIONS = (COLUMNS,)
 MAX_ID_DIGITS = 18  # always fits a bigint
 # pandas wrote the nullable reply id as a float ("3.0"); that suffix is accepted.
 FLOAT_SUFFIX = ".0"

@@ -85,3 +85,21 @@ def test_oversized_upload_is_413(make_app, settings, published) -> None:
     with TestClient(make_app(with_api(settings, max_upload_bytes=1000))) as client:
         response = upload(client, "train.csv", b"text,category\n" + b"x,y\n" * 500)
     assert response.status_code == 413
+
+
+def test_upload_accepts_exactly_the_headers_the_loader_accepts(client: TestClient) -> None:
+    # The generator writes `timestamp`; the loader also takes `sent_at`. A header without
+    # the ground-truth columns the loader requires must be refused before it is stored.
+    row = b"c1,0,customer,hi,2024-01-01T00:00:00+00:00,chat,acme,card_arrival,neutral,resolved\n"
+    for time_column in (b"timestamp", b"sent_at"):
+        header = (
+            b"conversation_id,turn_index,speaker,text,"
+            + time_column
+            + b",channel,company,intent,sentiment,outcome\n"
+        )
+        response = upload(client, "conversations.csv", header + row, source="synthetic")
+        assert response.status_code == 201, (time_column, response.text)
+    lacking_truth = b"conversation_id,turn_index,speaker,text,sent_at\nc1,0,customer,hi,x\n"
+    refused = upload(client, "conversations.csv", lacking_truth, source="synthetic")
+    assert refused.status_code == 422
+    assert "sentiment" in refused.json()["detail"]
