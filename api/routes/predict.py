@@ -49,7 +49,10 @@ def ranked(prediction: Prediction, top_k: int | None = None) -> list[LabelScore]
 async def predict(request: Request, data: JSONBody[PredictRequest]) -> PredictResponse:
     services = services_of(request)
     label_set, predictor = await predictor_for(services, data.label_set)
-    prediction = await services.batcher.predict(predictor, data.text, data.top_k)
+    if services.hub.scores_inline(predictor):
+        prediction = predictor.predict([data.text], top_k=data.top_k)[0]
+    else:  # slow models share one call across concurrent requests
+        prediction = await services.batcher.predict(predictor, data.text, data.top_k)
     return PredictResponse(
         model_version=predictor.model_version,
         label_set=label_set,

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 from collections.abc import Sequence
 from typing import Any, Protocol
 
@@ -18,6 +19,9 @@ from api.errors import NoActiveModel
 log = logging.getLogger(__name__)
 
 WARM_UP_TEXTS = ["I lost my card yesterday", "how do I reset my password"]
+#: A model that answers one text faster than this is called straight from the event loop:
+#: a thread hop and a batching queue would cost more than the model itself.
+INLINE_SECONDS = 0.002
 
 
 class Prediction(Protocol):
@@ -62,11 +66,27 @@ class ModelHub:
         self.provider = provider
         self.default_label_set = default_label_set
         self._predictors: dict[str, Predictor] = {}
+        self._inline_versions: set[str] = set()
         self._load_lock = threading.Lock()
 
     def peek(self, label_set: str) -> Predictor | None:
         """The loaded predictor, without loading (a dict read: safe on the event loop)."""
         return self._predictors.get(label_set)
+
+    def scores_inline(self, predictor: Predictor) -> bool:
+        """True when the warm-up measured this predictor as cheap enough for the loop."""
+        return predictor.model_version in self._inline_versions
+
+    def _warm(self, predictor: Predictor) -> None:
+        """Pay lazy initialisation now (not on a user's request) and time one text."""
+        predictor.predict(list(WARM_UP_TEXTS), top_k=3)
+        timings = []
+        for _ in range(5):
+            started = time.perf_counter()
+            predictor.predict(WARM_UP_TEXTS[:1], top_k=3)
+            timings.append(time.perf_counter() - started)
+        if sorted(timings)[len(timings) // 2] < INLINE_SECONDS:
+            self._inline_versions.add(predictor.model_version)
 
     def loaded_versions(self) -> dict[str, str]:
         return {name: p.model_version for name, p in list(self._predictors.items())}
@@ -85,9 +105,7 @@ class ModelHub:
 
     def _load(self, label_set: str) -> Predictor:
         predictor = self.provider.load_active(label_set)
-        # The first call pays for lazy initialisation (vocabularies, BLAS threads): do it
-        # now rather than on a user's request.
-        predictor.predict(list(WARM_UP_TEXTS), top_k=3)
+        self._warm(predictor)
         log.info(
             "model loaded",
             extra={"label_set": label_set, "model_version": predictor.model_version},
@@ -119,6 +137,6 @@ class ModelHub:
             except NoActiveModel:
                 return
             if current is None or fresh.model_version != current.model_version:
-                fresh.predict(list(WARM_UP_TEXTS), top_k=3)
+                self._warm(fresh)
                 self._predictors[label_set] = fresh
                 log.info("model swapped", extra={"model_version": fresh.model_version})
