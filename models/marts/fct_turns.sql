@@ -1,5 +1,17 @@
 with turns as (
   select * from {{ ref('int_turns__unioned') }}
+),
+
+text_sentiment as (
+  select * from {{ ref('int_turns__sentiment') }}
+),
+
+turns_with_sentiment as (
+  select turns.*, text_sentiment.sentiment_score, text_sentiment.sentiment_label
+  from turns
+  left join text_sentiment
+    on turns.speaker = 'customer'
+    and text_sentiment.text_hash = {{ dbt.hash('turns.text') }}
 )
 
 select
@@ -20,5 +32,7 @@ select
     as intent_id,
   cast(gold_sentiment as varchar) as gold_sentiment,
   cast(acts as varchar[]) as acts,
-  cast(services as varchar[]) as services
-from turns
+  cast(services as varchar[]) as services,
+  cast(sentiment_score as double) as sentiment_score,
+  cast(sentiment_label as varchar) as sentiment_label
+from turns_with_sentiment

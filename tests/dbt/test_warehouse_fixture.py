@@ -189,3 +189,20 @@ def test_failing_tests_make_build_fail_naming_the_node(tmp_path: Path) -> None:
     result = build(tmp_path, tmp_path / "landing", ["--select", "stg_twcs__tweets"])
     assert result.returncode != 0
     assert "failed: test.supportlens.unique_stg_twcs__tweets_tweet_id" in result.stderr
+
+
+def test_fct_turns_scores_customer_messages_with_the_sentiment_udf(query: Query) -> None:
+    from python_udfs.sentiment import SentimentScorer
+
+    scorer = SentimentScorer()
+    turns = query("select speaker, text, sentiment_score, sentiment_label from fct_turns")
+    customer = [t for t in turns if t[0] == "customer"]
+    assert customer and all(t[2] is not None for t in customer if t[1] is not None)
+    for _speaker, text, score, label in customer:
+        assert score == pytest.approx(scorer.score(text)), text
+        assert label == scorer.label(text), text
+    assert all(t[2] is None and t[3] is None for t in turns if t[0] != "customer")
+    # Each distinct customer text is scored once, and only those.
+    assert query("select count(*) from int_turns__sentiment") == [
+        (len({t[1] for t in customer if t[1] is not None}),)
+    ]

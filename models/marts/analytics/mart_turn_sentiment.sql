@@ -1,23 +1,13 @@
 {{ config(tags=['analytics']) }}
 {#
   Sentiment of every customer message in conversational sources (TWCS, synthetic, SGD),
-  scored in SQL with the python_udfs functions `sentiment(text)` (VADER compound in
-  [-1, 1]) and `sentiment_label(text)` (>= 0.05 positive, <= -0.05 negative). The UDFs
-  come from the dbt-duckdb plugin `python_udfs.plugin` (profiles.yml); when a run has no
-  plugin the columns are NULL rather than the build failing.
+  with its place in the conversation. The scores come from fct_turns (VADER through the
+  python_udfs `sentiment` functions, scored once per distinct text in
+  int_turns__sentiment); they are NULL when dbt ran without the plugin.
 #}
-{%- set has_sentiment = false -%}
-{%- if execute -%}
-  {%- set probe = run_query(
-    "select count(*) from duckdb_functions() where function_name = 'sentiment_label'"
-  ) -%}
-  {%- set has_sentiment = probe.columns[0].values()[0] > 0 -%}
-  {%- if not has_sentiment -%}
-    {{ log("mart_turn_sentiment: sentiment UDFs not registered (enable python_udfs.plugin in profiles.yml); sentiment columns are NULL", info=true) }}
-  {%- endif -%}
-{%- endif %}
 with turns as (
-  select turn_id, conversation_id, source, turn_index, sent_at, text
+  select
+    turn_id, conversation_id, source, turn_index, sent_at, sentiment_score, sentiment_label
   from {{ ref('fct_turns') }}
   where speaker = 'customer' and source in ('twcs', 'synthetic', 'sgd')
 ),
@@ -46,12 +36,7 @@ select
   cast(ordered.customer_turn_number = ordered.customer_turn_count as boolean)
     as is_last_customer_turn,
   cast(ordered.sent_at as date) as activity_date,
-  {% if has_sentiment -%}
-  cast(sentiment(ordered.text) as double) as sentiment_score,
-  cast(sentiment_label(ordered.text) as varchar) as sentiment_label
-  {%- else -%}
-  cast(null as double) as sentiment_score,
-  cast(null as varchar) as sentiment_label
-  {%- endif %}
+  cast(ordered.sentiment_score as double) as sentiment_score,
+  cast(ordered.sentiment_label as varchar) as sentiment_label
 from ordered
 left join conversations on conversations.conversation_id = ordered.conversation_id
