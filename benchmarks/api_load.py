@@ -2,6 +2,7 @@
 
     python benchmarks/api_load.py [--requests 10000] [--concurrency 1 8 32 64]
                                   [--batch-size 32] [--train-rows 0] [--max-seconds 120]
+                                  [--workers 1]
 
 Trains a TF-IDF baseline on BANKING77 (../shared/data/banking77/train.csv when present,
 else the seeded generator's sample) into a temporary registry, starts `supportlens serve`
@@ -137,16 +138,21 @@ rate_limit_admin = "off"
     return config
 
 
+SERVE_COMMAND = (sys.executable, "-m", "supportlens.cli", "-q", "serve")
+
+
 def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
 
 
-def start_server(env: dict[str, str], port: int, log_file: Path) -> subprocess.Popen[bytes]:
+def start_server(
+    env: dict[str, str], port: int, log_file: Path, workers: int
+) -> subprocess.Popen[bytes]:
     log = log_file.open("wb")
     server = subprocess.Popen(
-        [sys.executable, "-m", "supportlens.cli", "-q", "serve", "--port", str(port)],
+        [*SERVE_COMMAND, "--port", str(port), "--workers", str(workers)],
         env=env,
         stdout=log,
         stderr=subprocess.STDOUT,
@@ -214,6 +220,7 @@ def main() -> int:
     parser.add_argument("--batch-size", type=int, default=32, help="texts per batch request")
     parser.add_argument("--train-rows", type=int, default=0, help="0: all rows")
     parser.add_argument("--max-seconds", type=int, default=120, help="cap per wrk run")
+    parser.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     args = parser.parse_args()
     if shutil.which("wrk") is None:
         print("wrk not found: apt-get install -y wrk", file=sys.stderr)
@@ -228,7 +235,7 @@ def main() -> int:
         script = folder / "post.lua"
         script.write_text(WRK_SCRIPT, encoding="utf-8")
         port = free_port()
-        server = start_server(env, port, folder / "server.log")
+        server = start_server(env, port, folder / "server.log", args.workers)
         rows: list[Row] = []
         try:
             single = json.dumps({"text": SAMPLE_TEXTS[0]})
@@ -258,7 +265,7 @@ def main() -> int:
                 server.kill()
 
     print(
-        f"\nModel: TF-IDF + LinearSVC baseline, {trained}. One uvicorn worker, "
+        f"\nModel: TF-IDF + LinearSVC baseline, {trained}. {args.workers} uvicorn worker(s), "
         f"wrk sized for {args.requests} requests per row (cap {args.max_seconds} s), "
         f"{args.batch_size} texts per batch request, "
         f"{os.cpu_count()} CPUs, load average before run "

@@ -26,6 +26,8 @@ from pathlib import Path
 import duckdb
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
+#: Nodes listed (on stderr) by execution time: where the next optimisation should go.
+SLOWEST = 15
 
 SUMMARY_SQL = {
     "fct_turns rows": "select count(*) from fct_turns",
@@ -67,6 +69,10 @@ def run_dbt(landing: Path, work: Path, extra: list[str]) -> dict[str, float]:
         sys.exit(f"dbt build failed:\n{completed.stdout[-4000:]}\n{completed.stderr[-2000:]}")
     results = json.loads((work / "target" / "run_results.json").read_text())
     phase = {"model": 0.0, "test": 0.0, "seed": 0.0, "unit_test": 0.0}
+    slowest = sorted(results["results"], key=lambda node: -node["execution_time"])[:SLOWEST]
+    print("slowest nodes:", file=sys.stderr)
+    for node in slowest:
+        print(f"  {node['execution_time']:7.1f} s  {node['unique_id']}", file=sys.stderr)
     for node in results["results"]:
         kind = node["unique_id"].split(".")[0]
         if kind in phase:

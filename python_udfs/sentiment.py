@@ -17,10 +17,17 @@ The label uses VADER's published cut-offs on the compound score: >= 0.05 positiv
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
+
 import pyarrow as pa
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 CHUNK_CHARS = 1_000
+#: Scores remembered: `sentiment(text)` and `sentiment_label(text)` usually run side by
+#: side on the same DuckDB vector (2,048 rows), so the second finds every score here and
+#: VADER runs once per text instead of twice.
+REMEMBERED_SCORES = 8_192
 POSITIVE_FROM = 0.05
 NEGATIVE_TO = -0.05
 
@@ -52,10 +59,24 @@ class SentimentScorer:
 
     def __init__(self) -> None:
         self._analyzer = SentimentIntensityAnalyzer()
+        self._remembered: OrderedDict[str, float] = OrderedDict()
+        self._lock = threading.Lock()  # DuckDB may call a UDF from several threads
 
     def score(self, text: str | None) -> float | None:
         if text is None:
             return None
+        with self._lock:
+            known = self._remembered.get(text)
+        if known is not None:
+            return known
+        value = self._vader(text)
+        with self._lock:
+            self._remembered[text] = value
+            while len(self._remembered) > REMEMBERED_SCORES:
+                self._remembered.popitem(last=False)
+        return value
+
+    def _vader(self, text: str) -> float:
         if len(text) <= CHUNK_CHARS:
             return float(self._analyzer.polarity_scores(text)["compound"])
         pieces = chunks(text)

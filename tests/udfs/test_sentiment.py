@@ -91,3 +91,25 @@ def test_repeated_texts_in_a_column_get_the_same_score(conn) -> None:
     assert rows[0] == rows[2] and rows[0][1] == "positive"
     assert rows[1] == (None, None)
     assert rows[3][1] == "negative"
+
+
+def test_score_and_label_side_by_side_run_vader_once_per_text(
+    conn, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    calls: Counter[str] = Counter()
+    original = SentimentScorer._vader
+
+    def counting(self: SentimentScorer, text: str) -> float:
+        calls[text] += 1
+        return original(self, text)
+
+    monkeypatch.setattr(SentimentScorer, "_vader", counting)
+    texts = [f"message {i} is great!" if i % 2 else f"message {i} is awful" for i in range(3000)]
+    rows = conn.execute(
+        "select sentiment(t), sentiment_label(t) from unnest(?::varchar[]) as u(t)", [texts]
+    ).fetchall()
+    assert len(rows) == 3000
+    from python_udfs.sentiment import label_for
+
+    assert all(label == label_for(score) for score, label in rows)
+    assert len(calls) == 3000 and max(calls.values()) == 1
