@@ -20,6 +20,9 @@ from ml.fast_linear import compile_pipeline
 log = logging.getLogger(__name__)
 
 MODEL_FILE = "model.joblib"
+#: Up to this many texts the compiled model answers (~0.45 ms a text, no fixed cost);
+#: above it scikit-learn's batch path wins (~8 ms fixed + ~0.17 ms a text).
+COMPILED_MAX_BATCH = 16
 
 
 def build_pipeline(config: TrainConfig, n_train_per_class_min: int) -> Pipeline:
@@ -88,7 +91,7 @@ class TfidfLinearClassifier:
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         if not texts:
             return np.zeros((0, len(self.labels)))
-        if self._compiled is not None:
+        if self._compiled is not None and len(texts) <= COMPILED_MAX_BATCH:
             return self._compiled.predict_proba(texts)[:, self._columns]
         return self.pipeline.predict_proba(texts)[:, self._columns]
 

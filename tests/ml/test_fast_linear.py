@@ -10,9 +10,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
 
-from ml.baseline import TfidfLinearClassifier, build_pipeline
+from ml.baseline import COMPILED_MAX_BATCH, TfidfLinearClassifier, build_pipeline
 from ml.config import load_config
-from ml.fast_linear import CompiledLinearText, compile_pipeline
+from ml.fast_linear import CompiledLinearText, char_wb_analyzer, compile_pipeline
 from tests.ml.conftest import BASELINE_CONFIG, synthetic_examples
 
 #: Texts the training data never saw: unknown words, only punctuation, non-Latin
@@ -41,17 +41,28 @@ def test_compiled_probabilities_equal_scikit_learn(classifier: str) -> None:
     assert model._compiled is not None, f"{classifier} pipeline was not compiled"
     texts = UNSEEN + synthetic_examples()["text"].tolist()[:50]
     expected = model.pipeline.predict_proba(texts)[:, model._columns]
-    batch = model.predict_proba(texts)
+    batch = model._compiled.predict_proba(texts)[:, model._columns]
     one_by_one = np.vstack([model.predict_proba([text]) for text in texts])
     np.testing.assert_allclose(batch, expected, rtol=0, atol=1e-12)
     np.testing.assert_allclose(one_by_one, expected, rtol=0, atol=1e-12)
 
 
-def test_compiled_feature_matrix_equals_feature_union() -> None:
+def test_char_wb_analyzer_yields_scikit_learns_ngrams() -> None:
+    vectorizer = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5)).fit(["warm up"])
+    texts = [*UNSEEN, "a b  c\t\tdd", "  leading and trailing  ", "ÄÖÜ straße"]
+    for text in texts:
+        assert char_wb_analyzer(vectorizer)(text) == vectorizer.build_analyzer()(text), text
+
+
+def test_large_batches_go_to_scikit_learn_and_agree(monkeypatch: pytest.MonkeyPatch) -> None:
     model = train("svm")
-    assert model._compiled is not None
-    expected = model.pipeline.named_steps["features"].transform(UNSEEN).toarray()
-    np.testing.assert_allclose(model._compiled.features(UNSEEN).toarray(), expected, atol=1e-12)
+    texts = synthetic_examples()["text"].tolist()
+    assert len(texts) > COMPILED_MAX_BATCH
+    small = np.vstack([model.predict_proba(texts[i : i + 4]) for i in range(0, len(texts), 4)])
+    monkeypatch.setattr(
+        type(model._compiled), "predict_proba", lambda self, texts: pytest.fail("compiled used")
+    )
+    np.testing.assert_allclose(model.predict_proba(texts), small, rtol=0, atol=1e-12)
 
 
 def test_unsupported_pipeline_is_left_to_scikit_learn() -> None:
