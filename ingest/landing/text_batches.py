@@ -11,9 +11,12 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Iterator, Sequence
+import threading
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from queue import Full, Queue
+from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -25,6 +28,9 @@ from ingest.landing.errors import WholeFileError
 from ingest.landing.sink import LoadSink
 
 ROW_FIELD = "(row)"
+#: Batches parsed ahead of the one being typed and written (each ~16 MB of CSV).
+READ_AHEAD = 1
+T = TypeVar("T")
 #: Bytes parsed per batch: big enough to amortise per-batch work, small enough that a
 #: batch of TWCS (about 90 k tweets) stays a few tens of MB.
 BLOCK_SIZE = 16 << 20
@@ -109,26 +115,36 @@ def require_columns(header: Sequence[str], required: Sequence[str], source_file:
 
 
 class _SkippedRows:
-    """Rows the CSV parser could not split into the header's columns, in file order."""
+    """Rows the CSV parser could not split into the header's columns, in file order.
+
+    The parser calls this from the read-ahead thread; the loader's thread moves the rows
+    into the sink (`drain`), so the sink is only ever touched from one thread.
+    """
 
     def __init__(self, sink: LoadSink, source_file: str) -> None:
         self.sink = sink
         self.source_file = source_file
         self.records: list[int] = []
+        self._pending: list[tuple[int, str, str]] = []
+        self._lock = threading.Lock()
 
     def __call__(self, row: pacsv.InvalidRow) -> str:
         if row.number is None:  # only happens with threaded parsing, which we never use
             raise WholeFileError(self.source_file, "cannot number an invalid CSV row")
         record = row.number - 1  # the parser counts the header as row 1
-        self.records.append(record)
-        self.sink.count_read()
-        self.sink.quarantine.add(
-            record,
-            ROW_FIELD,
-            f"wrong column count: expected {row.expected_columns}, found {row.actual_columns}",
-            row.text,
-        )
+        reason = f"wrong column count: expected {row.expected_columns}, found {row.actual_columns}"
+        with self._lock:
+            self.records.append(record)
+            self._pending.append((record, reason, row.text))
         return "skip"
+
+    def drain(self) -> None:
+        """Count and quarantine the skipped rows parsed so far."""
+        with self._lock:
+            pending, self._pending = self._pending, []
+        for record, reason, text in pending:
+            self.sink.count_read()
+            self.sink.quarantine.add(record, ROW_FIELD, reason, text)
 
     def record_numbers(self, first_ordinal: int, count: int) -> np.ndarray:
         """Records of the `count` good rows starting at 1-based good-row `first_ordinal`.
@@ -137,9 +153,12 @@ class _SkippedRows:
         s_0 < s_1 < …, row k is shifted past s_j exactly when k >= s_j - j.
         """
         ordinals = np.arange(first_ordinal, first_ordinal + count, dtype=np.int64)
-        if not self.records:
+        with self._lock:  # the read-ahead thread may be appending rows of later batches
+            skipped = np.asarray(self.records, dtype=np.int64)
+        if not skipped.size:
             return ordinals
-        thresholds = np.asarray(self.records, dtype=np.int64) - np.arange(len(self.records))
+        # Rows skipped after this batch have thresholds above all its ordinals: no effect.
+        thresholds = skipped - np.arange(len(skipped))
         return ordinals + np.searchsorted(thresholds, ordinals, side="right")
 
 
@@ -169,6 +188,49 @@ def _decode_columns(
     return {name: col.filter(mask).cast(pa.string()) for name, col in raw.items()}, records[keep]
 
 
+def read_ahead(batches: Iterable[T], depth: int = READ_AHEAD) -> Iterator[T]:
+    """Iterate `batches` in a background thread, at most `depth` items ahead.
+
+    Errors raised while producing an item are re-raised here, in order. If the consumer
+    stops early, the producer stops at its next item instead of running to the end.
+    """
+    queue: Queue[tuple[str, object]] = Queue(maxsize=depth)
+    stop = threading.Event()
+
+    def offer(item: tuple[str, object]) -> bool:
+        while not stop.is_set():
+            try:
+                queue.put(item, timeout=0.1)
+                return True
+            except Full:
+                continue
+        return False
+
+    def produce() -> None:
+        try:
+            for batch in batches:
+                if not offer(("item", batch)):
+                    return
+        except BaseException as exc:  # handed to the consumer, raised there
+            offer(("error", exc))
+            return
+        offer(("end", None))
+
+    worker = threading.Thread(target=produce, name="csv-read-ahead", daemon=True)
+    worker.start()
+    try:
+        while True:
+            kind, value = queue.get()
+            if kind == "end":
+                return
+            if kind == "error":
+                raise value  # type: ignore[misc]
+            yield value  # type: ignore[misc]
+    finally:
+        stop.set()
+        worker.join()
+
+
 def iter_csv(
     path: Path, source_file: str, header: Sequence[str], columns: Sequence[str], sink: LoadSink
 ) -> Iterator[TextBatch]:
@@ -176,6 +238,8 @@ def iter_csv(
 
     Parsing is single-threaded on purpose: quoted newlines (common in tweets) make split
     points in a parallel parse ambiguous, and only a sequential parse numbers bad rows.
+    It runs one batch ahead in its own thread (Arrow releases the GIL), so parsing the
+    next block overlaps typing and writing this one.
     """
     skipped = _SkippedRows(sink, source_file)
     try:
@@ -191,13 +255,15 @@ def iter_csv(
             ),
         )
         good_rows = 0
-        for batch in reader:
+        for batch in read_ahead(reader):
+            skipped.drain()
             records = skipped.record_numbers(good_rows + 1, batch.num_rows)
             good_rows += batch.num_rows
             sink.count_read(batch.num_rows)
             raw = {name: batch.column(name) for name in columns}
             decoded, records = _decode_columns(raw, records, sink)
             yield TextBatch(decoded, records, "csv")
+        skipped.drain()
     except pa.ArrowInvalid as exc:
         message = str(exc).splitlines()[0]
         raise WholeFileError(source_file, f"unreadable CSV ({message})") from exc

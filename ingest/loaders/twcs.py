@@ -7,6 +7,8 @@ duplicate detection). Only the rare bad rows go through Python one at a time.
 
 from __future__ import annotations
 
+from collections import deque
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import PurePosixPath
 
 import numpy as np
@@ -31,6 +33,8 @@ COLUMNS = (
 #: Accepted CSV header: the one documented shape (Kaggle's).
 HEADER_OPTIONS = (COLUMNS,)
 MAX_ID_DIGITS = 18  # always fits a bigint
+TYPING_THREADS = 2
+TYPING_AHEAD = 2  # batches typed ahead of the one being written
 # pandas wrote the nullable reply id as a float ("3.0"); that suffix is accepted.
 FLOAT_SUFFIX = ".0"
 
@@ -152,8 +156,9 @@ def load(raw: RawFile, sink: LoadSink) -> None:
     require_columns(header, COLUMNS, raw.source_file)
     table = sink.table("tweets", TWEETS, dictionary=["author_id"])
     seen: set[int] = set()
-    for batch in iter_csv(raw.path, raw.source_file, header, COLUMNS, sink):
-        typed, first_failure = _typed(batch)
+
+    def accept(batch: TextBatch, typing: Future[tuple[dict[str, pa.Array], np.ndarray]]) -> None:
+        typed, first_failure = typing.result()
         ids = typed["tweet_id"].to_numpy(zero_copy_only=False)
         duplicate = _mark_duplicates(ids, first_failure < 0, seen)
         for index in np.flatnonzero((first_failure >= 0) | duplicate):
@@ -167,3 +172,15 @@ def load(raw: RawFile, sink: LoadSink) -> None:
         accepted = pa.table({name: typed[name] for name in TWEETS.names}).filter(keep)
         table.write(accepted, pa.array(batch.records[good]))
         sink.count_accepted(accepted.num_rows)
+
+    # Typing is vectorised Arrow/NumPy work that releases the GIL: two batches are typed
+    # at once while this thread de-duplicates and writes, in file order. At most
+    # TYPING_AHEAD batches are in flight, so memory stays bounded.
+    in_flight: deque[tuple[TextBatch, Future[tuple[dict[str, pa.Array], np.ndarray]]]] = deque()
+    with ThreadPoolExecutor(max_workers=TYPING_THREADS, thread_name_prefix="twcs-typing") as pool:
+        for batch in iter_csv(raw.path, raw.source_file, header, COLUMNS, sink):
+            in_flight.append((batch, pool.submit(_typed, batch)))
+            if len(in_flight) > TYPING_AHEAD:
+                accept(*in_flight.popleft())
+        while in_flight:
+            accept(*in_flight.popleft())
