@@ -52,10 +52,11 @@ conversation_intents as (
     on first_customer_turns.conversation_id = conversations.conversation_id
   left join scoring_label_sets
     on scoring_label_sets.turn_id = first_customer_turns.turn_id
+  -- A gold intent wins in the coalesces above, so predictions join unconditionally: a
+  -- filter on the left side inside this ON clause would make it a nested-loop join.
   left join latest_predictions
     on latest_predictions.turn_id = first_customer_turns.turn_id
     and latest_predictions.label_set = scoring_label_sets.label_set
-    and conversations.gold_intent is null
 ),
 
 counted as (
