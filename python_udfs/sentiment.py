@@ -2,7 +2,7 @@
 
 Why VADER: it is a lexicon and rule model built for short social-media text, so it reads
 what support messages are made of (emoji, "!!!", CAPITALS, "not good", "but" clauses)
-without a model download, at tens of thousands of messages per second per core, and it is
+without a model download (at ~3,000 messages a second per core on this machine), and it is
 deterministic. Its blind spots, measured on `tests/udfs/data/sentiment_labelled.csv`:
 problem statements without emotional words ("my card was charged twice") read as neutral,
 and it only knows English (other languages score 0 = neutral).
