@@ -126,10 +126,13 @@ def staged_snapshot(published: Path, project_dir: Path) -> Iterator[Path]:
         )
     target = project_dir / "sources" / SOURCE_NAME / STAGED_SNAPSHOT_NAME
     target.unlink(missing_ok=True)
+    # The published path is a (relative) symlink to the current versioned snapshot; link
+    # the snapshot file itself; a link to the symlink would dangle in the project folder.
+    snapshot = published.resolve()
     try:
-        os.link(published, target)
+        os.link(snapshot, target)
     except OSError:
-        shutil.copyfile(published, target)
+        shutil.copyfile(snapshot, target)
     try:
         yield target
     finally:

@@ -47,6 +47,8 @@ def fct_turns() -> SuiteSpec:
         "gold_sentiment": "varchar",
         "acts": "list",
         "services": "list",
+        "sentiment_score": "double",
+        "sentiment_label": "varchar",
     }
     helpers = (
         c.gap_free_helper("conversation_id", "turn_index"),
@@ -73,6 +75,8 @@ def fct_turns() -> SuiteSpec:
             c.in_set("speaker", SPEAKERS_SYNTHETIC),
             c.in_set("source", SOURCES),
             c.in_set("intent_label_set", LABEL_SETS),
+            c.between("sentiment_score", -1.0, 1.0),
+            c.in_set("sentiment_label", ["negative", "neutral", "positive"]),
             c.flag_true("dq_turn_index_follows_previous"),
             c.flag_true("dq_turn_index_starts_at_0_or_1"),
             c.flag_true("dq_reply_after_parent", mostly=0.99),

@@ -87,6 +87,21 @@ def test_staged_snapshot_links_then_removes(tmp_path: Path) -> None:
     assert not staged.exists()
 
 
+def test_staged_snapshot_follows_the_published_symlink(tmp_path: Path) -> None:
+    # `supportlens publish` makes the published path a relative symlink to a versioned
+    # file; the staged file must be that file, readable from the project folder.
+    snapshots = tmp_path / "published" / "snapshots"
+    snapshots.mkdir(parents=True)
+    (snapshots / "supportlens-1.duckdb").write_bytes(b"version 1")
+    published = tmp_path / "published" / "supportlens.duckdb"
+    published.symlink_to(Path("snapshots") / "supportlens-1.duckdb")
+    project = tmp_path / "project"
+    (project / "sources" / report.SOURCE_NAME).mkdir(parents=True)
+    with report.staged_snapshot(published, project) as staged:
+        assert not staged.is_symlink()
+        assert staged.read_bytes() == b"version 1"
+
+
 def test_missing_snapshot_names_the_command(tmp_path: Path) -> None:
     with (
         pytest.raises(WarehouseNotPublishedError, match="supportlens run"),
