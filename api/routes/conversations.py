@@ -47,7 +47,9 @@ async def analyze_conversation(request: Request, data: JSONBody[AnalyzeRequest])
     texts = [turn.text for turn in data.turns]
     customer_at = [i for i, turn in enumerate(data.turns) if turn.speaker == "customer"]
     customer_texts = [texts[i] for i in customer_at]
-    predictions = await score(predictor, customer_texts, data.top_k) if customer_texts else []
+    predictions = (
+        await score(services, predictor, customer_texts, data.top_k) if customer_texts else []
+    )
     by_turn = dict(zip(customer_at, predictions, strict=True))
     sentiments = await to_thread.run_sync(services.sentiment.score, texts)
 

@@ -20,8 +20,9 @@ from api.schemas import (
 from api.services.models import Prediction, Predictor
 from api.state import Services, services_of
 
-#: Batches up to this size are scored on the event loop (sub-millisecond work);
-#: larger ones go to a worker thread so they do not stall other requests.
+#: Batches up to this size of a model the hub measured as cheap (ModelHub.scores_inline)
+#: are scored on the event loop; others go to a worker thread so they do not stall
+#: other requests.
 INLINE_BATCH = 16
 
 
@@ -33,8 +34,10 @@ async def predictor_for(services: Services, label_set: str | None) -> tuple[str,
     return name, predictor
 
 
-async def score(predictor: Predictor, texts: list[str], top_k: int) -> Sequence[Prediction]:
-    if len(texts) <= INLINE_BATCH:
+async def score(
+    services: Services, predictor: Predictor, texts: list[str], top_k: int
+) -> Sequence[Prediction]:
+    if len(texts) <= INLINE_BATCH and services.hub.scores_inline(predictor):
         return predictor.predict(texts, top_k=top_k)
     return await to_thread.run_sync(lambda: predictor.predict(texts, top_k=top_k))
 
@@ -80,7 +83,7 @@ async def predict_batch(
             extra={"max_batch": limit},
         )
     label_set, predictor = await predictor_for(services, data.label_set)
-    predictions = await score(predictor, data.texts, data.top_k)
+    predictions = await score(services, predictor, data.texts, data.top_k)
     return BatchPredictResponse(
         model_version=predictor.model_version,
         label_set=label_set,
