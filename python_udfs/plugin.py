@@ -29,7 +29,9 @@ log = logging.getLogger(__name__)
 
 class Plugin(BasePlugin):
     def initialize(self, plugin_config: dict[str, Any]) -> None:
-        unknown = set(plugin_config) - {"persist_macros"}
+        # dbt-duckdb merges the connection's DuckDB `settings` into every plugin's config.
+        duckdb_settings = set(self.creds.settings or {}) if self.creds else set()
+        unknown = set(plugin_config) - {"persist_macros"} - duckdb_settings
         if unknown:
             raise ValueError(
                 f"profiles.yml: plugin python_udfs.plugin: unknown config keys {sorted(unknown)}"

@@ -80,7 +80,8 @@ class Functions:
         cls, settings: Settings | None = None, intent_models: IntentModels | None = None
     ) -> Functions:
         settings = settings or load_settings()
-        return cls(settings, intent_models or IntentModels(settings), SentimentScorer())
+        sentiment = SentimentScorer(workers=int(settings.udfs.get("sentiment_workers", 1)))
+        return cls(settings, intent_models or IntentModels(settings), sentiment)
 
     def specs(self) -> list[UdfSpec]:
         models = self.intent_models
@@ -115,6 +116,10 @@ class Functions:
         ]
 
 
+def _probe_call(spec: UdfSpec) -> str:
+    return f"{spec.name}({', '.join('null' for _ in spec.parameters)})"
+
+
 def _has_function(conn: duckdb.DuckDBPyConnection, call: str) -> bool:
     """Whether `call` binds. Cheaper than scanning duckdb_functions() (0.2 s per scan)."""
     try:
@@ -131,9 +136,13 @@ def register_functions(
 ) -> None:
     """Register `functions` on `conn` (idempotent per database instance and cursor)."""
     chosen = {**BEST_KIND, **(kinds or {})}
-    for spec in functions.specs():
-        arguments = ", ".join("null" for _ in spec.parameters)
-        if _has_function(conn, f"{spec.name}({arguments})"):
+    specs = functions.specs()
+    probes = {spec.name: _probe_call(spec) for spec in specs}
+    # dbt opens a cursor per node (hundreds per build): one probe for the usual case that
+    # every UDF already exists on this database instance, one per function otherwise.
+    everything_registered = _has_function(conn, ", ".join(probes.values()))
+    for spec in specs:
+        if everything_registered or _has_function(conn, probes[spec.name]):
             continue  # registered earlier in this process on the same database instance
         kind = chosen[spec.name]
         conn.create_function(
@@ -146,8 +155,7 @@ def register_functions(
             side_effects=False,
         )
         log.debug("registered UDF", extra={"udf": spec.name, "kind": kind})
-    for statement in INTENT_MACROS:
-        conn.execute(statement)
+    conn.execute(";\n".join(INTENT_MACROS))
     # The persisted macro (see sql_macros.persist_macros) wins when the database has it.
     if not _has_function(conn, "normalize_text_sql(null::varchar)"):
         create_temp_macros(conn)

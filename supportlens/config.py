@@ -39,6 +39,7 @@ class Settings:
     generate: dict[str, Any] = field(default_factory=dict)
     ml: dict[str, Any] = field(default_factory=dict)
     api: dict[str, Any] = field(default_factory=dict)
+    udfs: dict[str, Any] = field(default_factory=dict)
 
     def env_for_subprocesses(self) -> dict[str, str]:
         """Environment that dbt, Evidence and child processes need to see the same paths."""
@@ -122,4 +123,5 @@ def load_settings(config_file: Path | None = None) -> Settings:
         generate=sections.get("generate", {}),
         ml=sections.get("ml", {}),
         api=sections.get("api", {}),
+        udfs=sections.get("udfs", {}),
     )

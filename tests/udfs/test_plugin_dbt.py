@@ -6,6 +6,7 @@ import os
 import subprocess
 import sys
 from pathlib import Path
+from types import SimpleNamespace
 
 import duckdb
 import pytest
@@ -67,6 +68,18 @@ def test_a_dbt_model_builds_through_the_plugin(tmp_path: Path) -> None:
 def test_plugin_rejects_unknown_config_keys() -> None:
     with pytest.raises(ValueError, match="unknown config keys \\['persist_macro'\\]"):
         Plugin(name="python_udfs", plugin_config={"persist_macro": True})
+
+
+def test_plugin_accepts_the_duckdb_settings_dbt_duckdb_merges_into_its_config(settings) -> None:
+    # dbt-duckdb hands every plugin the profile's `settings` merged with its own config.
+    credentials = SimpleNamespace(settings={"preserve_insertion_order": False})
+    Plugin(
+        name="python_udfs",
+        plugin_config={"preserve_insertion_order": False, "persist_macros": False},
+        credentials=credentials,
+    )
+    with pytest.raises(ValueError, match="unknown config keys \\['threads'\\]"):
+        Plugin(name="python_udfs", plugin_config={"threads": 2}, credentials=credentials)
 
 
 def test_plugin_registers_on_connection_and_cursor(settings) -> None:

@@ -7,9 +7,16 @@ from collections import Counter
 from pathlib import Path
 
 import duckdb
+import pyarrow as pa
 import pytest
 
-from python_udfs.sentiment import SentimentScorer, chunks
+from python_udfs.sentiment import (
+    POOL_FROM_TEXTS,
+    RecentScores,
+    SentimentScorer,
+    chunks,
+    label_for,
+)
 
 SAMPLE = Path(__file__).resolve().parent / "data" / "sentiment_labelled.csv"
 
@@ -94,22 +101,84 @@ def test_repeated_texts_in_a_column_get_the_same_score(conn) -> None:
 
 
 def test_score_and_label_side_by_side_run_vader_once_per_text(
-    conn, monkeypatch: pytest.MonkeyPatch
+    monkeypatch: pytest.MonkeyPatch,
 ) -> None:
     calls: Counter[str] = Counter()
-    original = SentimentScorer._vader
+    original = SentimentScorer.compound
 
     def counting(self: SentimentScorer, text: str) -> float:
         calls[text] += 1
         return original(self, text)
 
-    monkeypatch.setattr(SentimentScorer, "_vader", counting)
+    monkeypatch.setattr(SentimentScorer, "compound", counting)
+    conn = duckdb.connect()
+    register_sentiment(conn, SentimentScorer(workers=1))
     texts = [f"message {i} is great!" if i % 2 else f"message {i} is awful" for i in range(3000)]
     rows = conn.execute(
         "select sentiment(t), sentiment_label(t) from unnest(?::varchar[]) as u(t)", [texts]
     ).fetchall()
     assert len(rows) == 3000
-    from python_udfs.sentiment import label_for
-
     assert all(label == label_for(score) for score, label in rows)
     assert len(calls) == 3000 and max(calls.values()) == 1
+
+
+def register_sentiment(conn: duckdb.DuckDBPyConnection, scorer: SentimentScorer) -> None:
+    for name, function, returns in (
+        ("sentiment", scorer.score_arrow, "double"),
+        ("sentiment_label", scorer.label_arrow, "varchar"),
+    ):
+        conn.create_function(name, function, ["varchar"], returns, type="arrow")
+
+
+def test_worker_pool_scores_large_batches_exactly_as_in_process(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    texts = [f"order {i} arrived {'late :(' if i % 3 else 'GREAT!!'}" for i in range(2000)]
+    texts += ["word " * 400 + "awful"]  # longer than CHUNK_CHARS: chunked in the worker too
+    expected = [SentimentScorer(workers=1).compound(text) for text in texts]
+    pooled = SentimentScorer(workers=2)
+    in_parent: Counter[str] = Counter()
+    original = SentimentScorer.compound
+
+    def counting(self: SentimentScorer, text: str) -> float:
+        in_parent[text] += 1
+        return original(self, text)
+
+    monkeypatch.setattr(SentimentScorer, "compound", counting)
+    try:
+        conn = duckdb.connect()
+        register_sentiment(conn, pooled)
+        rows = conn.execute(
+            "select t, sentiment(t), sentiment_label(t) from unnest(?::varchar[]) as u(t)",
+            [[*texts, None]],
+        ).fetchall()
+    finally:
+        pooled.close()
+    scores = {text: score for text, score, _ in rows}
+    assert [scores[text] for text in texts] == expected
+    assert all(label == label_for(score) for text, score, label in rows if text is not None)
+    assert scores[None] is None
+    # Every score came from the workers, and the label column reused them.
+    assert sum(in_parent.values()) == 0
+
+
+def test_small_batches_stay_in_process() -> None:
+    scorer = SentimentScorer(workers=2)
+    texts = pa.array([f"thanks {i}!" for i in range(POOL_FROM_TEXTS - 1)])
+    assert scorer.score_arrow(texts).to_pylist() == [
+        SentimentScorer().compound(t) for t in texts.to_pylist()
+    ]
+    assert scorer._pool is None
+
+
+def test_recent_scores_forget_the_oldest_first() -> None:
+    recent = RecentScores(capacity=3)
+    recent.put_many([("a", 0.1), ("b", 0.2), ("c", 0.3)])
+    recent.put_many([("d", 0.4)])
+    assert recent.get("a") is None and recent.get("d") == 0.4
+    assert recent.missing(["a", "b", "c", "d", "e"]) == ["a", "e"]
+
+
+def test_negative_worker_count_is_refused() -> None:
+    with pytest.raises(ValueError, match="sentiment workers must be >= 0"):
+        SentimentScorer(workers=-1)
