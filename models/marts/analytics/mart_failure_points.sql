@@ -19,7 +19,8 @@ turns as (
 ),
 
 sentiment as (
-  select turn_id, sentiment_label from {{ ref('mart_turn_sentiment') }}
+  select conversation_id, turn_index, is_last_customer_turn, sentiment_label
+  from {{ ref('mart_turn_sentiment') }}
 ),
 
 notify_failures as (
@@ -35,39 +36,39 @@ ended as (
   where outcome in ('failed', 'abandoned', 'escalated')
 ),
 
-last_customer as (
-  select conversation_id, max(turn_index) as turn_index
-  from turns where speaker = 'customer' group by conversation_id
-),
-
-last_agent as (
-  select conversation_id, max(turn_index) as turn_index
-  from turns where speaker = 'agent' group by conversation_id
+last_messages as (
+  select
+    conversation_id,
+    max(turn_index) filter (where speaker = 'customer') as last_customer_turn_index,
+    max(turn_index) filter (where speaker = 'agent') as last_agent_turn_index
+  from turns
+  group by conversation_id
 ),
 
 unanswered_last as (
-  select last_customer.conversation_id, last_customer.turn_index
-  from last_customer
-  inner join outcomes on outcomes.conversation_id = last_customer.conversation_id
-  left join last_agent on last_agent.conversation_id = last_customer.conversation_id
+  select last_messages.conversation_id, last_messages.last_customer_turn_index as turn_index
+  from last_messages
+  inner join outcomes on outcomes.conversation_id = last_messages.conversation_id
   where outcomes.source in ('twcs', 'synthetic')
-    and (last_agent.turn_index is null or last_agent.turn_index < last_customer.turn_index)
+    and last_messages.last_customer_turn_index is not null
+    and (
+      last_messages.last_agent_turn_index is null
+      or last_messages.last_agent_turn_index < last_messages.last_customer_turn_index
+    )
     and outcomes.outcome <> 'resolved'
 ),
 
 repeated_texts as (
-  select conversation_id, min(turn_index) as turn_index
+  -- the second time a customer sends the same (normalised) text; min(x, 2) keeps the two
+  -- earliest turns of each text, cheaper than numbering every turn with a window
+  select conversation_id, min(second_turn_index) as turn_index
   from (
-    select
-      conversation_id,
-      turn_index,
-      row_number() over (
-        partition by conversation_id, text_normalized order by turn_index
-      ) as occurrence
+    select conversation_id, min(turn_index, 2)[2] as second_turn_index
     from turns
     where speaker = 'customer' and length(text_normalized) > 10
-  ) as numbered
-  where occurrence = 2
+    group by conversation_id, text_normalized
+    having count(*) >= 2
+  ) as texts_sent_twice
   group by conversation_id
 ),
 
@@ -92,13 +93,9 @@ repeated as (
 ),
 
 negative_endings as (
-  select last_customer.conversation_id, last_customer.turn_index
-  from last_customer
-  inner join turns
-    on turns.conversation_id = last_customer.conversation_id
-    and turns.turn_index = last_customer.turn_index
-  inner join sentiment on sentiment.turn_id = turns.turn_id
-  where sentiment.sentiment_label = 'negative'
+  select conversation_id, turn_index
+  from sentiment
+  where is_last_customer_turn and sentiment_label = 'negative'
 ),
 
 signals as (
