@@ -5,13 +5,19 @@ from __future__ import annotations
 import os
 import subprocess
 import sys
+from collections.abc import Callable
 from pathlib import Path
 from types import SimpleNamespace
+from typing import Any
 
 import duckdb
+import pyarrow as pa
 import pytest
 
+from python_udfs.intent import IntentModels
 from python_udfs.plugin import Plugin
+from python_udfs.registration import Functions, register_functions
+from supportlens.config import Settings
 
 PROFILE = """
 udf_probe:
@@ -92,3 +98,36 @@ def test_plugin_registers_on_connection_and_cursor(settings) -> None:
         "x y",
         None,
     )
+
+
+class CountingIntentModels(IntentModels):
+    """Counts every call DuckDB makes into the intent UDFs."""
+
+    def __init__(self, settings: Settings, loader: Callable[..., Any]) -> None:
+        super().__init__(settings, loader=loader)
+        self.calls = 0
+
+    def label_arrow(self, texts: pa.Array, label_sets: pa.Array) -> pa.Array:
+        self.calls += 1
+        return super().label_arrow(texts, label_sets)
+
+    def confidence_arrow(self, texts: pa.Array, label_sets: pa.Array) -> pa.Array:
+        self.calls += 1
+        return super().confidence_arrow(texts, label_sets)
+
+
+def test_registering_a_cursor_never_calls_into_python(settings: Settings, fake_loader) -> None:
+    # dbt registers on every cursor (hundreds per build); a probe that ran a UDF would wait
+    # for the GIL on each call while dbt's other thread holds it.
+    models = CountingIntentModels(settings, fake_loader)
+    functions = Functions.create(settings, models)
+    conn = duckdb.connect()
+    register_functions(conn, functions)
+    for _ in range(3):
+        register_functions(conn.cursor(), functions)
+    assert models.calls == 0
+    # ... and the functions are there on a fresh cursor
+    cursor = conn.cursor()
+    register_functions(cursor, functions)
+    assert cursor.execute("select predict_intent('lost card')").fetchone() == ("banking77:card",)
+    assert models.calls == 1
