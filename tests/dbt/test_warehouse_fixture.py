@@ -227,3 +227,31 @@ def test_no_model_is_planned_with_a_nested_loop_join(fixture_build: Path) -> Non
             if found:
                 offenders[path.name] = found
     assert offenders == {}
+
+
+def test_not_null_constraints_are_enforced_by_the_warehouse(fixture_build: Path) -> None:
+    # Non-key columns of contracted marts declare `constraints: [not_null]` instead of a
+    # not_null test: the table itself must refuse NULLs, or the check is gone.
+    import json
+
+    manifest = json.loads((fixture_build / "target" / "manifest.json").read_text())
+    declared = {
+        (node["alias"], column["name"])
+        for node in manifest["nodes"].values()
+        if node["resource_type"] == "model"
+        for column in node["columns"].values()
+        if any(c["type"] == "not_null" for c in column.get("constraints", []))
+    }
+    assert len(declared) >= 30
+    with open_warehouse(fixture_build) as conn:
+        columns = dict(
+            ((table, column), nullable)
+            for table, column, nullable in conn.execute(
+                "select table_name, column_name, is_nullable from duckdb_columns()"
+                " where schema_name = 'main'"
+            ).fetchall()
+        )
+    # This fixture builds the core marts (the analytics marts have their own suite).
+    built = declared & columns.keys()
+    assert len(built) >= 10
+    assert sorted(key for key in built if columns[key]) == []
