@@ -22,6 +22,7 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -51,7 +52,7 @@ def children_cpu_seconds() -> float:
     return usage.ru_utime + usage.ru_stime
 
 
-def run_dbt(landing: Path, work: Path, extra: list[str]) -> dict[str, float]:
+def run_dbt(landing: Path, work: Path, extra: list[str]) -> dict[str, Any]:
     env = dict(os.environ)
     env.update({
         "SUPPORTLENS_PATHS_LANDING_DIR": str(landing),
@@ -69,6 +70,7 @@ def run_dbt(landing: Path, work: Path, extra: list[str]) -> dict[str, float]:
         sys.exit(f"dbt build failed:\n{completed.stdout[-4000:]}\n{completed.stderr[-2000:]}")
     results = json.loads((work / "target" / "run_results.json").read_text())
     phase = {"model": 0.0, "test": 0.0, "seed": 0.0, "unit_test": 0.0}
+    counts = {kind: 0 for kind in phase}
     slowest = sorted(results["results"], key=lambda node: -node["execution_time"])[:SLOWEST]
     print("slowest nodes:", file=sys.stderr)
     for node in slowest:
@@ -77,7 +79,11 @@ def run_dbt(landing: Path, work: Path, extra: list[str]) -> dict[str, float]:
         kind = node["unique_id"].split(".")[0]
         if kind in phase:
             phase[kind] += node["execution_time"]
-    return {"wall": wall, "dbt_elapsed": results["elapsed_time"], **phase}
+            counts[kind] += 1
+    nodes = (
+        f"{counts['model']} models, {counts['test']} data tests, {counts['unit_test']} unit tests"
+    )
+    return {"wall": wall, "dbt_elapsed": results["elapsed_time"], **phase, "nodes": nodes}
 
 
 def warehouse_summary(warehouse: Path) -> dict[str, float]:
@@ -113,7 +119,7 @@ def main() -> None:
         rows = [
             "| run | wall s | CPU s | peak RSS MiB | notes |",
             "|---|---:|---:|---:|---|",
-            f"| `supportlens build` (dbt build: 31 models, ~200 tests, 7 unit tests) "
+            f"| `supportlens build` ({dbt['nodes']}) "
             f"| {dbt['wall']:.1f} | {dbt_cpu:.0f} | {dbt_peak:.0f} | "
             f"models {dbt['model']:.1f} s, tests "
             f"{dbt['test']:.1f} s, unit tests {dbt['unit_test']:.1f} s (node time, 2 threads) |",
