@@ -34,9 +34,10 @@ log = logging.getLogger(__name__)
 Kind = Literal["arrow", "scalar"]
 #: Which implementation `register` uses per function unless told otherwise, from
 #: `benchmarks/udfs.py` over 1 M rows on the quiet 2-core machine: normalize_text Arrow
-#: 282 k rows/s vs scalar 45 k (RE2 kernels over the whole vector); sentiment Arrow 10.7 k
-#: vs scalar 9.8 k (VADER's per-text work dominates; Arrow also scores repeated texts of
-#: a vector once); predict_intent Arrow 5.1 k vs scalar 1.6 k (one model call per vector).
+#: 214-282 k rows/s vs scalar 45 k (RE2 kernels over the whole vector); sentiment Arrow
+#: 24.5 k vs scalar 8.4 k (whole vectors go to the VADER worker processes, and repeated
+#: texts of a vector are scored once); predict_intent Arrow 5.1 k vs scalar 1.6 k (one
+#: model call per vector).
 BEST_KIND: dict[str, Kind] = {
     "normalize_text": "arrow",
     "sentiment": "arrow",
