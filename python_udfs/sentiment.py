@@ -30,6 +30,7 @@ import os
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
 from functools import cache
 from itertools import islice
 
@@ -162,14 +163,29 @@ class SentimentScorer:
         values = texts.to_pylist()
         unscored = self._recent.missing({text for text in values if text is not None})
         if self._workers > 1 and len(unscored) >= POOL_FROM_TEXTS:
-            self._recent.put_many(zip(unscored, self._score_in_pool(unscored), strict=True))
+            pooled = self._score_in_pool(unscored)
+            if pooled is not None:
+                self._recent.put_many(zip(unscored, pooled, strict=True))
         distinct = {text: self.score(text) for text in set(values) if text is not None}
         return [None if text is None else distinct[text] for text in values]
 
-    def _score_in_pool(self, texts: list[str]) -> list[float]:
+    def _score_in_pool(self, texts: list[str]) -> list[float] | None:
+        """Scores from the workers, or None once they cannot run (then: in process).
+
+        Spawned workers re-import the host's main script: they fail when it cannot be
+        imported (a script piped to `python -`) or has no `if __name__ == "__main__"`
+        guard. Scoring must not fail for that, only get slower, so the pool is given up.
+        """
         size = -(-len(texts) // self._workers)  # one piece per worker
         pieces = [texts[start : start + size] for start in range(0, len(texts), size)]
-        return [score for piece in self._worker_pool().map(score_texts, pieces) for score in piece]
+        try:
+            scored = list(self._worker_pool().map(score_texts, pieces))
+        except (BrokenProcessPool, OSError) as exc:
+            log.warning("sentiment worker processes failed (%s); scoring in process", exc)
+            self._workers = 1
+            self.close()
+            return None
+        return [score for piece in scored for score in piece]
 
     def _worker_pool(self) -> ProcessPoolExecutor:
         with self._pool_lock:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import csv
+import subprocess
+import sys
 from collections import Counter
 from pathlib import Path
 
@@ -182,3 +184,26 @@ def test_recent_scores_forget_the_oldest_first() -> None:
 def test_negative_worker_count_is_refused() -> None:
     with pytest.raises(ValueError, match="sentiment workers must be >= 0"):
         SentimentScorer(workers=-1)
+
+
+def test_a_script_the_workers_cannot_import_falls_back_to_scoring_in_process() -> None:
+    # Spawned workers re-import the main script; piped to `python -` it does not exist.
+    script = """
+import duckdb
+from python_udfs.sentiment import SentimentScorer
+scorer = SentimentScorer(workers=2)
+conn = duckdb.connect()
+conn.create_function("sentiment", scorer.score_arrow, ["varchar"], "double", type="arrow")
+texts = [f"parcel {i} is lost, awful" for i in range(600)]
+scores = [r[0] for r in conn.execute(
+    "select sentiment(t) from unnest(?::varchar[]) as u(t)", [texts]).fetchall()]
+assert scores == [SentimentScorer().compound(t) for t in texts], "scores differ"
+print("ok", len(scores))
+"""
+    result = subprocess.run(
+        [sys.executable, "-"], input=script, capture_output=True, text=True, timeout=300,
+        cwd=Path(__file__).resolve().parents[2], check=False,
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr[-3000:]
+    assert result.stdout.strip() == "ok 600"
+    assert "scoring in process" in result.stderr
