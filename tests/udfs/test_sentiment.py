@@ -102,9 +102,9 @@ def test_repeated_texts_in_a_column_get_the_same_score(conn) -> None:
     assert rows[3][1] == "negative"
 
 
-def test_score_and_label_side_by_side_run_vader_once_per_text(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+@pytest.fixture
+def vader_calls(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
+    """VADER runs in this process, by text (worker processes are not counted)."""
     calls: Counter[str] = Counter()
     original = SentimentScorer.compound
 
@@ -113,6 +113,12 @@ def test_score_and_label_side_by_side_run_vader_once_per_text(
         return original(self, text)
 
     monkeypatch.setattr(SentimentScorer, "compound", counting)
+    return calls
+
+
+def test_score_and_label_side_by_side_run_vader_once_per_text(
+    vader_calls: Counter[str],
+) -> None:
     conn = duckdb.connect()
     register_sentiment(conn, SentimentScorer(workers=1))
     texts = [f"message {i} is great!" if i % 2 else f"message {i} is awful" for i in range(3000)]
@@ -121,7 +127,7 @@ def test_score_and_label_side_by_side_run_vader_once_per_text(
     ).fetchall()
     assert len(rows) == 3000
     assert all(label == label_for(score) for score, label in rows)
-    assert len(calls) == 3000 and max(calls.values()) == 1
+    assert len(vader_calls) == 3000 and max(vader_calls.values()) == 1
 
 
 def register_sentiment(conn: duckdb.DuckDBPyConnection, scorer: SentimentScorer) -> None:
@@ -133,20 +139,13 @@ def register_sentiment(conn: duckdb.DuckDBPyConnection, scorer: SentimentScorer)
 
 
 def test_worker_pool_scores_large_batches_exactly_as_in_process(
-    monkeypatch: pytest.MonkeyPatch,
+    vader_calls: Counter[str],
 ) -> None:
     texts = [f"order {i} arrived {'late :(' if i % 3 else 'GREAT!!'}" for i in range(2000)]
     texts += ["word " * 400 + "awful"]  # longer than CHUNK_CHARS: chunked in the worker too
     expected = [SentimentScorer(workers=1).compound(text) for text in texts]
+    vader_calls.clear()  # count only what the pooled scorer does in this process
     pooled = SentimentScorer(workers=2)
-    in_parent: Counter[str] = Counter()
-    original = SentimentScorer.compound
-
-    def counting(self: SentimentScorer, text: str) -> float:
-        in_parent[text] += 1
-        return original(self, text)
-
-    monkeypatch.setattr(SentimentScorer, "compound", counting)
     try:
         conn = duckdb.connect()
         register_sentiment(conn, pooled)
@@ -161,7 +160,7 @@ def test_worker_pool_scores_large_batches_exactly_as_in_process(
     assert all(label == label_for(score) for text, score, label in rows if text is not None)
     assert scores[None] is None
     # Every score came from the workers, and the label column reused them.
-    assert sum(in_parent.values()) == 0
+    assert sum(vader_calls.values()) == 0
 
 
 def test_small_batches_stay_in_process() -> None:
