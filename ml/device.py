@@ -8,13 +8,14 @@ from __future__ import annotations
 
 import contextlib
 import logging
-import os
 from collections.abc import Callable
 from contextlib import AbstractContextManager
 from dataclasses import dataclass
 from typing import Any
 
 import torch
+
+from supportlens.cpus import available_cpus
 
 log = logging.getLogger(__name__)
 
@@ -39,13 +40,6 @@ class DeviceSpec:
     def grad_scaler(self) -> torch.amp.GradScaler:
         """fp16 gradients underflow without loss scaling; disabled scaler is a no-op on CPU."""
         return torch.amp.GradScaler(self.device_type, enabled=self.use_amp)
-
-
-def available_cpus() -> int:
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on Linux
-        return os.cpu_count() or 1
 
 
 def select_device(

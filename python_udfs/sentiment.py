@@ -26,7 +26,6 @@ from __future__ import annotations
 
 import logging
 import multiprocessing
-import os
 import threading
 from collections.abc import Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -36,6 +35,8 @@ from itertools import islice
 
 import pyarrow as pa
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
+from supportlens.cpus import available_cpus
 
 CHUNK_CHARS = 1_000
 #: Scores remembered: `sentiment(text)` and `sentiment_label(text)` usually run side by
@@ -71,13 +72,6 @@ def label_for(score: float) -> str:
     if score <= NEGATIVE_TO:
         return "negative"
     return "neutral"
-
-
-def default_workers() -> int:
-    """CPUs this process may run on."""
-    if hasattr(os, "sched_getaffinity"):
-        return len(os.sched_getaffinity(0))
-    return os.cpu_count() or 1
 
 
 class RecentScores:
@@ -121,7 +115,7 @@ class SentimentScorer:
         if workers < 0:
             raise ValueError(f"sentiment workers must be >= 0, got {workers}")
         self._analyzer = SentimentIntensityAnalyzer()
-        self._workers = workers or default_workers()
+        self._workers = workers or available_cpus()
         self._pool: ProcessPoolExecutor | None = None
         self._pool_lock = threading.Lock()
         self._recent = RecentScores(REMEMBERED_SCORES)
@@ -161,12 +155,13 @@ class SentimentScorer:
         # once (support columns repeat "thanks", "ok", "hi"), remembering the batch for
         # `sentiment_label` on the same vector, and the worker pool.
         values = texts.to_pylist()
-        unscored = self._recent.missing({text for text in values if text is not None})
+        unique = {text for text in values if text is not None}
+        unscored = self._recent.missing(unique)
         if self._workers > 1 and len(unscored) >= POOL_FROM_TEXTS:
             pooled = self._score_in_pool(unscored)
             if pooled is not None:
                 self._recent.put_many(zip(unscored, pooled, strict=True))
-        distinct = {text: self.score(text) for text in set(values) if text is not None}
+        distinct = {text: self.score(text) for text in unique}
         return [None if text is None else distinct[text] for text in values]
 
     def _score_in_pool(self, texts: list[str]) -> list[float] | None:
