@@ -39,7 +39,7 @@ sgd_first_segment as (
 message_signals as (
   -- aggregates, not row_number() windows: the last message and the last agent message
   -- come from arg_max (turn_index is unique within a conversation), and the patterns run
-  -- only on the messages they are about (3 M turns: 10 s -> 2 s).
+  -- only on the messages they are about (full-scale model: 9.1 s -> 4.2 s).
   select
     conversation_id,
     count(*) filter (where speaker = 'agent') as agent_messages,

@@ -36,31 +36,22 @@ ended as (
   where outcome in ('failed', 'abandoned', 'escalated')
 ),
 
-last_messages as (
-  select
-    conversation_id,
-    max(turn_index) filter (where speaker = 'customer') as last_customer_turn_index,
-    max(turn_index) filter (where speaker = 'agent') as last_agent_turn_index
-  from turns
-  group by conversation_id
-),
-
 unanswered_last as (
-  select last_messages.conversation_id, last_messages.last_customer_turn_index as turn_index
-  from last_messages
-  inner join outcomes on outcomes.conversation_id = last_messages.conversation_id
-  where outcomes.source in ('twcs', 'synthetic')
-    and last_messages.last_customer_turn_index is not null
-    and (
-      last_messages.last_agent_turn_index is null
-      or last_messages.last_agent_turn_index < last_messages.last_customer_turn_index
-    )
+  -- the conversation's last message is the customer's (outcomes' last turn is the
+  -- customer's last turn in mart_turn_sentiment), so nobody replied after it
+  select sentiment.conversation_id, sentiment.turn_index
+  from sentiment
+  inner join outcomes on outcomes.conversation_id = sentiment.conversation_id
+  where sentiment.is_last_customer_turn
+    and sentiment.turn_index = outcomes.last_turn_index
+    and outcomes.source in ('twcs', 'synthetic')
     and outcomes.outcome <> 'resolved'
 ),
 
 repeated_texts as (
   -- the second time a customer sends the same (normalised) text; min(x, 2) keeps the two
-  -- earliest turns of each text, cheaper than numbering every turn with a window
+  -- earliest turns of each text (ties included), cheaper than numbering every turn with
+  -- a window
   select conversation_id, min(second_turn_index) as turn_index
   from (
     select conversation_id, min(turn_index, 2)[2] as second_turn_index
@@ -73,16 +64,15 @@ repeated_texts as (
 ),
 
 repeated_slot_requests as (
-  select 'sgd:' || dialogue_id as conversation_id, min(turn_index) as turn_index
+  -- the same for SGD: the system requests a slot a second time
+  select 'sgd:' || dialogue_id as conversation_id, min(second_turn_index) as turn_index
   from (
-    select
-      dialogue_id,
-      turn_index,
-      row_number() over (partition by dialogue_id, slot order by turn_index) as occurrence
+    select dialogue_id, min(turn_index, 2)[2] as second_turn_index
     from {{ ref('stg_sgd__actions') }}
     where act = 'REQUEST' and slot is not null and slot <> ''
-  ) as numbered
-  where occurrence = 2
+    group by dialogue_id, slot
+    having count(*) >= 2
+  ) as slots_requested_twice
   group by dialogue_id
 ),
 
