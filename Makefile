@@ -18,8 +18,8 @@ demo: install node
 
 test: install node browser
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
-	$(BIN)/python -m pytest; rc=$$?; \
-	  if [ $$rc -eq 5 ]; then echo "pytest collected no tests"; exit 0; fi; exit $$rc
+	# pytest exits 5 when it collects no tests: an empty run is a failure, not a pass.
+	$(BIN)/python -m pytest
 
 install: $(PY_STAMP)
 
