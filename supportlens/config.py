@@ -30,6 +30,9 @@ class Paths:
     registry_dir: Path
     gx_docs_dir: Path
     reports_build_dir: Path
+    # Optional (older config files lack them): run history / alert events, and backups.
+    ops_db: Path | None = None
+    backup_dir: Path | None = None
 
 
 @dataclass(frozen=True)
@@ -40,6 +43,8 @@ class Settings:
     ml: dict[str, Any] = field(default_factory=dict)
     api: dict[str, Any] = field(default_factory=dict)
     udfs: dict[str, Any] = field(default_factory=dict)
+    ops: dict[str, Any] = field(default_factory=dict)
+    alerts: dict[str, Any] = field(default_factory=dict)
 
     def env_for_subprocesses(self) -> dict[str, str]:
         """Environment that dbt, Evidence and child processes need to see the same paths."""
@@ -53,6 +58,8 @@ class Settings:
                 "SUPPORTLENS_PATHS_PUBLISHED": str(self.paths.published),
                 "SUPPORTLENS_PATHS_REGISTRY_DIR": str(self.paths.registry_dir),
                 "SUPPORTLENS_PATHS_RAW_DIR": str(self.paths.raw_dir),
+                # dbt copies run history from here into the warehouse (models/marts/ops).
+                "SUPPORTLENS_PATHS_OPS_DB": str(self.paths.ops_db or ""),
                 "DBT_SEND_ANONYMOUS_USAGE_STATS": "False",
             }
         )
@@ -108,7 +115,8 @@ def load_settings(config_file: Path | None = None) -> Settings:
         sections[section] = merged
     raw_paths = sections.get("paths", {})
     expected = set(Paths.__dataclass_fields__)
-    missing = expected - set(raw_paths)
+    optional = {"ops_db", "backup_dir"}
+    missing = expected - optional - set(raw_paths)
     unknown = set(raw_paths) - expected
     if missing or unknown:
         raise ConfigError(f"{path}: [paths] missing {sorted(missing)} / unknown {sorted(unknown)}")
@@ -124,4 +132,6 @@ def load_settings(config_file: Path | None = None) -> Settings:
         ml=sections.get("ml", {}),
         api=sections.get("api", {}),
         udfs=sections.get("udfs", {}),
+        ops=sections.get("ops", {}),
+        alerts=sections.get("alerts", {}),
     )
