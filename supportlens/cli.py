@@ -62,7 +62,10 @@ def build_parser(selected: str | None) -> argparse.ArgumentParser:
     for command in COMMANDS:
         child = sub.add_parser(command.name, help=command.help, description=command.help)
         if command.name == selected:
-            importlib.import_module(command.module).add_arguments(child)
+            # A command without options (e.g. publish) defines no add_arguments.
+            add_arguments = getattr(importlib.import_module(command.module), "add_arguments", None)
+            if add_arguments is not None:
+                add_arguments(child)
     return parser
 
 

@@ -10,6 +10,7 @@ that holds an older version keeps a consistent view until it re-opens.
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import os
 import shutil
@@ -22,6 +23,7 @@ from pathlib import Path
 
 import duckdb
 
+from supportlens import build_state
 from supportlens.config import Settings
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,12 @@ def writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
 
 #: Older snapshot files kept beside the newest, for readers still holding them open.
 KEEP_SNAPSHOTS = 3
+#: Lock file (in the snapshots folder) that serialises publishes.
+PUBLISH_LOCK_NAME = ".publish.lock"
+
+
+class WarehouseNotPublishableError(RuntimeError):
+    """The working warehouse must not be published (half-built, failed, or locked)."""
 
 
 def snapshots_dir(published: Path) -> Path:
@@ -51,33 +59,131 @@ def snapshots_dir(published: Path) -> Path:
 
 
 def publish(settings: Settings) -> Path:
-    """Publish a copy of the working warehouse as the new read-only snapshot.
+    """Publish a frozen copy of the working warehouse as the new read-only snapshot.
 
     Each publish writes a new versioned file under `snapshots/` and then atomically swaps
     the stable path (a symlink) to it. Versioned names matter: DuckDB caches database
     instances by path inside a process, so a reader re-opening the *same* path would be
     handed the old instance; a new path guarantees the new data.
+
+    Crash safety: the copy is taken while this process holds the warehouse's write lock
+    (no build can start half-way through it), only from a warehouse whose last build
+    finished (`build_state`), and it is complete and frozen (`freeze_views`) before its
+    final name appears. A publish killed at any point leaves the previous snapshot in
+    place; its leftovers (`.tmp` copies, `.link` symlinks) are removed by the next one.
     """
     source = settings.paths.warehouse
     target = settings.paths.published
     if not source.exists():
         raise FileNotFoundError(f"{source}: no working warehouse to publish; run supportlens build")
-    # A checkpoint folds the WAL into the file so the copy is complete on its own.
-    with duckdb.connect(str(source)) as conn:
-        conn.execute("checkpoint")
     folder = snapshots_dir(target)
     folder.mkdir(parents=True, exist_ok=True)
-    version = f"{target.stem}-{time.time_ns()}{target.suffix}"
-    tmp_copy = folder / f".{version}.tmp"
-    shutil.copyfile(source, tmp_copy)
-    os.replace(tmp_copy, folder / version)
-    tmp_link = target.with_name(f".{target.name}.{os.getpid()}.link")
-    tmp_link.unlink(missing_ok=True)
-    tmp_link.symlink_to(Path("snapshots") / version)
-    os.replace(tmp_link, target)
-    _prune(folder, keep=KEEP_SNAPSHOTS)
-    log.info("published snapshot", extra={"path": str(target), "version": version})
+    with _publish_lock(folder):
+        remove_leftovers(target)
+        version = f"{target.stem}-{time.time_ns()}{target.suffix}"
+        tmp_copy = folder / f".{version}.tmp"
+        try:
+            _copy_built_warehouse(source, tmp_copy)
+            frozen = freeze_views(tmp_copy)
+            os.replace(tmp_copy, folder / version)
+        finally:
+            tmp_copy.unlink(missing_ok=True)
+        tmp_link = target.with_name(f".{target.name}.{os.getpid()}.link")
+        tmp_link.unlink(missing_ok=True)
+        tmp_link.symlink_to(Path("snapshots") / version)
+        os.replace(tmp_link, target)
+        _prune(folder, keep=KEEP_SNAPSHOTS)
+    log.info(
+        "published snapshot",
+        extra={"path": str(target), "version": version, "frozen_views": frozen},
+    )
     return target
+
+
+@contextmanager
+def _publish_lock(folder: Path) -> Iterator[None]:
+    """One publish at a time, so a publish's leftovers are never another's work in flight."""
+    with (folder / PUBLISH_LOCK_NAME).open("w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def remove_leftovers(published: Path) -> list[Path]:
+    """Delete partial `.tmp` copies and `.link` symlinks that a killed publish left.
+
+    Call with the publish lock held (or when no publish can run): a leftover is then
+    never a live publish's file.
+    """
+    folder = snapshots_dir(published)
+    leftovers = [*folder.glob(".*.tmp"), *published.parent.glob(f".{published.name}.*.link")]
+    for path in leftovers:
+        path.unlink(missing_ok=True)
+    if leftovers:
+        log.warning(
+            "removed leftovers of an interrupted publish",
+            extra={"files": [str(p) for p in leftovers]},
+        )
+    return leftovers
+
+
+def _copy_built_warehouse(source: Path, copy: Path) -> None:
+    """Copy the working warehouse, refusing one whose last build did not finish."""
+    try:
+        conn = duckdb.connect(str(source))
+    except duckdb.IOException as exc:
+        raise WarehouseNotPublishableError(
+            f"{source}: cannot take the write lock (a build, training run or other writer "
+            f"is still running?): {exc}"
+        ) from exc
+    try:
+        reason = build_state.refusal(build_state.last_build(conn))
+        if reason:
+            raise WarehouseNotPublishableError(f"{source}: not published: {reason}")
+        # A checkpoint folds the WAL into the file so the copy is complete on its own;
+        # holding the connection keeps every other writer out until the copy is done.
+        conn.execute("checkpoint")
+        shutil.copyfile(source, copy)
+    finally:
+        conn.close()
+
+
+def freeze_views(database: Path) -> list[str]:
+    """Replace every view in `database` with a table holding its current rows.
+
+    Staging models are views over the landed Parquet folders: left as views in a
+    snapshot, they would show whatever `land` wrote after the publish. A snapshot must
+    hold exactly what was published, so each view becomes a table. Views may read views;
+    replacing one by a table of the same rows and name changes no other view's result.
+    """
+    frozen: list[str] = []
+    with duckdb.connect(str(database)) as conn:
+        # Row order is not part of any model's contract; without it DuckDB writes in parallel.
+        conn.execute("set preserve_insertion_order = false")
+        views = conn.execute(
+            "select schema_name, view_name from duckdb_views() "
+            "where not internal and not temporary and database_name = current_database() "
+            "order by schema_name, view_name"
+        ).fetchall()
+        for schema, view in views:
+            name = f'"{schema}"."{view}"'
+            staged = f'"{schema}"."{view}__frozen"'
+            try:
+                conn.execute("begin transaction")
+                conn.execute(f"create table {staged} as select * from {name}")
+                conn.execute(f"drop view {name}")
+                conn.execute(f'alter table {staged} rename to "{view}"')
+                conn.execute("commit")
+            except duckdb.Error as exc:
+                conn.execute("rollback")
+                raise WarehouseNotPublishableError(
+                    f"{database}: view {schema}.{view} cannot be frozen into the snapshot: {exc}"
+                ) from exc
+            frozen.append(f"{schema}.{view}")
+        conn.execute("checkpoint")
+    return frozen
 
 
 def _prune(folder: Path, keep: int) -> None:

@@ -4,6 +4,11 @@ dbt runs as a child process with the paths of `supportlens.toml` in its environm
 (`Settings.env_for_subprocesses()`), so the checked-in `profiles.yml` and the sources'
 `external_location`s resolve to the same warehouse and landing folder as every other
 stage. Extra arguments (e.g. `--select tag:marts`) pass through to dbt unchanged.
+
+The warehouse records the build (`supportlens.build_state`): `building` before dbt
+starts, `built` or `failed` when it returns, so `publish` refuses a half-built warehouse.
+dbt runs through `supportlens.children.run_child`, which ends it with this process (even
+on SIGKILL), so a killed build never leaves dbt holding the warehouse's write lock.
 """
 
 from __future__ import annotations
@@ -12,17 +17,23 @@ import argparse
 import json
 import logging
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
+import duckdb
+
+from supportlens import build_state
+from supportlens.children import run_child
 from supportlens.config import Settings
+from supportlens.warehouse import writer
 
 log = logging.getLogger(__name__)
 
 #: dbt statuses that mean a node failed (skipped nodes are reported apart: they only
 #: follow from an upstream failure).
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
+#: dbt flags that narrow a build to part of the project.
+SELECTION_FLAGS = frozenset({"-s", "--select", "-m", "--models", "--exclude", "--selector"})
 
 
 class DbtNotFoundError(FileNotFoundError):
@@ -113,26 +124,58 @@ def run_dbt(settings: Settings, subcommand: str, extra: list[str], target_path: 
     log.info("running dbt", extra={"command": " ".join(command)})
     run_results = target_path / "run_results.json"
     run_results.unlink(missing_ok=True)
-    completed = subprocess.run(
-        command, env=settings.env_for_subprocesses(), cwd=settings.project_root, check=False
-    )
-    if completed.returncode != 0:
+    returncode = run_child(command, env=settings.env_for_subprocesses(), cwd=settings.project_root)
+    if returncode != 0:
         failures, skipped = failed_nodes(run_results)
-        print(f"dbt {subcommand} failed (exit {completed.returncode})", file=sys.stderr)
+        print(f"dbt {subcommand} failed (exit {returncode})", file=sys.stderr)
         for node in failures:
             print(f"  failed: {node}", file=sys.stderr)
         if skipped:
             print(f"  skipped because of the failures: {skipped} node(s)", file=sys.stderr)
         if not failures:
             print("  (no node results: see dbt's output above)", file=sys.stderr)
-    return completed.returncode
+    return returncode
+
+
+def is_selective(extra: list[str]) -> bool:
+    """Whether these dbt arguments build only part of the project."""
+    return any(arg.split("=", 1)[0] in SELECTION_FLAGS for arg in extra)
+
+
+def build_recorded(settings: Settings, extra: list[str], target_path: Path) -> int:
+    """`dbt build`, with the warehouse marked `building` until dbt returns (`build_state`)."""
+    settings.paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    description = " ".join(["supportlens build", *extra])
+    try:
+        with writer(settings) as conn:
+            build_state.mark_started(conn, full=not is_selective(extra), command=description)
+    except duckdb.IOException as exc:
+        print(
+            f"supportlens build: {settings.paths.warehouse} is locked by another process "
+            f"(another build, training run or publish?): {exc}",
+            file=sys.stderr,
+        )
+        return 1
+    code = 1
+    try:
+        code = run_dbt(settings, "build", extra, target_path)
+    finally:
+        # Also when a signal stops the build: dbt has exited by now (run_child waits).
+        _record_end(settings, succeeded=code == 0, exit_code=code)
+    return code
+
+
+def _record_end(settings: Settings, succeeded: bool, exit_code: int) -> None:
+    with writer(settings) as conn:
+        state = build_state.mark_finished(conn, succeeded=succeeded)
+    log.info("build recorded", extra={"state": state.value, "exit": exit_code})
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     target_path = Path(args.target_path) if args.target_path else settings.project_root / "target"
     extra = passthrough_arguments(args)
     try:
-        return run_dbt(settings, "build", extra, target_path.resolve())
+        return build_recorded(settings, extra, target_path.resolve())
     except DbtNotFoundError as exc:
         print(f"supportlens build: {exc}", file=sys.stderr)
         return 2

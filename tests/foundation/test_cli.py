@@ -23,5 +23,17 @@ def test_every_command_module_exposes_the_convention() -> None:
 
     for command in COMMANDS:
         module = importlib.import_module(command.module)
-        assert callable(module.add_arguments), command.name
+        # add_arguments is optional: a command without options (publish) has none.
+        assert callable(getattr(module, "add_arguments", print)), command.name
         assert callable(module.run), command.name
+
+
+def test_a_command_without_options_parses_and_rejects_unknown_ones(capsys) -> None:
+    import supportlens.commands.publish as publish
+
+    assert not hasattr(publish, "add_arguments")
+    try:
+        main(["publish", "--no-such-option"])
+    except SystemExit as exc:
+        assert exc.code == 2
+    assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err

@@ -6,12 +6,15 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from supportlens import build_state
 from supportlens.config import load_settings
 from supportlens.warehouse import (
     SnapshotReader,
+    WarehouseNotPublishableError,
     WarehouseNotPublishedError,
     publish,
     reader,
+    snapshots_dir,
     writer,
 )
 
@@ -84,3 +87,117 @@ def test_snapshot_reader_reopens_after_a_new_publish(settings) -> None:
     # A cursor handed out before the publish keeps its consistent view.
     assert old_cursor.execute("select count(*) from t").fetchone() == (1,)
     snapshots.close()
+
+
+def test_publish_refuses_a_warehouse_whose_build_never_finished(settings) -> None:
+    with writer(settings) as conn:
+        conn.execute("create table t as select 1 as v")
+    publish(settings)
+    first = settings.paths.published.resolve()
+    # A build starts (and is killed half-way: nothing marks it finished).
+    with writer(settings) as conn:
+        build_state.mark_started(conn, full=True, command="supportlens build")
+        conn.execute("insert into t values (2)")
+    with pytest.raises(WarehouseNotPublishableError, match="never finished"):
+        publish(settings)
+    assert settings.paths.published.resolve() == first
+    assert reader(settings).execute("select count(*) from t").fetchone() == (1,)
+    # A build that runs to completion makes it publishable again.
+    with writer(settings) as conn:
+        build_state.mark_started(conn, full=True, command="supportlens build")
+        assert build_state.mark_finished(conn, succeeded=True) is build_state.BuildState.BUILT
+    publish(settings)
+    assert reader(settings).execute("select count(*) from t").fetchone() == (2,)
+
+
+def test_publish_refuses_failed_and_partial_builds(settings) -> None:
+    with writer(settings) as conn:
+        build_state.mark_started(conn, full=True, command="supportlens build")
+        build_state.mark_finished(conn, succeeded=False)
+    with pytest.raises(WarehouseNotPublishableError, match="failed"):
+        publish(settings)
+    # Rebuilding a selection does not mend the failed full build.
+    with writer(settings) as conn:
+        build_state.mark_started(conn, full=False, command="supportlens build --select x")
+        assert build_state.mark_finished(conn, succeeded=True) is build_state.BuildState.PARTIAL
+    with pytest.raises(WarehouseNotPublishableError, match="rebuilt only a selection"):
+        publish(settings)
+    with writer(settings) as conn:
+        build_state.mark_started(conn, full=True, command="supportlens build")
+        build_state.mark_finished(conn, succeeded=True)
+        build_state.mark_started(conn, full=False, command="supportlens build --select x")
+        assert build_state.mark_finished(conn, succeeded=True) is build_state.BuildState.BUILT
+    publish(settings)
+
+
+def test_publish_refuses_while_another_process_writes(settings) -> None:
+    with writer(settings) as conn:
+        conn.execute("create table t as select 1 as v")
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK.format(path=str(settings.paths.warehouse))],
+        stdin=subprocess.PIPE,
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        with pytest.raises(WarehouseNotPublishableError, match="write lock"):
+            publish(settings)
+    finally:
+        holder.communicate("\n")
+    assert not settings.paths.published.exists()
+
+
+HOLD_LOCK = """
+import duckdb, sys
+c = duckdb.connect({path!r})
+print("locked", flush=True)
+sys.stdin.readline()
+"""
+
+
+def test_published_snapshot_does_not_follow_the_landing_folder(settings, tmp_path) -> None:
+    """Views over landed Parquet are frozen into tables: `land` after publish changes nothing."""
+    landing = tmp_path / "landing"
+    (landing / "load=1").mkdir(parents=True)
+    duckdb.sql(
+        "copy (select range as i from range(10)) to '" + str(landing / "load=1" / "a.parquet") + "'"
+    )
+    with writer(settings) as conn:
+        conn.execute(f"create view stg as select * from read_parquet('{landing}/*/*.parquet')")
+        conn.execute("create view stg_even as select * from stg where i % 2 = 0")
+    publish(settings)
+    (landing / "load=2").mkdir()
+    duckdb.sql(
+        "copy (select range as i from range(100)) to '"
+        + str(landing / "load=2" / "b.parquet")
+        + "'"
+    )
+    conn = reader(settings)
+    assert conn.execute("select count(*) from stg").fetchone() == (10,)
+    assert conn.execute("select count(*) from stg_even").fetchone() == (5,)
+    kinds = dict(
+        conn.execute("select table_name, table_type from information_schema.tables").fetchall()
+    )
+    assert kinds == {"stg": "BASE TABLE", "stg_even": "BASE TABLE"}
+    # The working warehouse keeps its views (dbt owns them).
+    with writer(settings) as work:
+        assert work.execute("select count(*) from stg").fetchone() == (110,)
+
+
+def test_publish_removes_the_leftovers_of_a_killed_publish(settings) -> None:
+    with writer(settings) as conn:
+        conn.execute("create table t as select 1 as v")
+    folder = snapshots_dir(settings.paths.published)
+    folder.mkdir(parents=True)
+    partial = folder / ".snap-123.duckdb.tmp"
+    partial.write_bytes(b"half a copy")
+    link = settings.paths.published.with_name(".snap.duckdb.4242.link")
+    link.symlink_to("snapshots/snap-123.duckdb")
+    publish(settings)
+    assert not partial.exists()
+    assert not link.is_symlink()
+    assert reader(settings).execute("select count(*) from t").fetchone() == (1,)
+    assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".publish")) == [
+        settings.paths.published.resolve().name
+    ]
