@@ -77,7 +77,7 @@ def generate_twcs(path: Path, rows: int, seed: int = 42) -> None:
 LAND_CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from ingest.landing.runner import land
+from ingest.land import land
 raw, landing = Path(sys.argv[1]), Path(sys.argv[2])
 start = time.perf_counter()
 [outcome] = land(raw, landing, ["twcs"])

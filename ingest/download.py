@@ -7,7 +7,6 @@ is renamed into place. Files already present with the right checksum are skipped
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import os
 import urllib.error
@@ -17,6 +16,8 @@ import urllib.response
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+
+from ingest.hashing import file_sha256
 
 log = logging.getLogger(__name__)
 
@@ -100,14 +101,6 @@ def dataset_files(source: str, base_url: str | None = None) -> list[RemoteFile]:
     raise DownloadError(f"unknown source {source!r}")
 
 
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while chunk := handle.read(CHUNK):
-            digest.update(chunk)
-    return digest.hexdigest()
-
-
 def _open(url: str, offset: int) -> urllib.response.addinfourl:
     request = urllib.request.Request(url, headers={"User-Agent": "supportlens-download"})
     if offset:
@@ -125,7 +118,7 @@ def _open(url: str, offset: int) -> urllib.response.addinfourl:
 def fetch(remote: RemoteFile, raw_dir: Path, progress: Callable[[int], None] | None = None) -> str:
     """Download one file into raw_dir; returns 'present', 'downloaded' or 'resumed'."""
     target = raw_dir / remote.target
-    if target.exists() and (remote.sha256 is None or sha256_of(target) == remote.sha256):
+    if target.exists() and (remote.sha256 is None or file_sha256(target) == remote.sha256):
         return "present"
     target.parent.mkdir(parents=True, exist_ok=True)
     part = target.with_name(target.name + ".part")
@@ -145,7 +138,7 @@ def fetch(remote: RemoteFile, raw_dir: Path, progress: Callable[[int], None] | N
                     f"{remote.url}: connection lost ({exc}); run again to resume"
                 ) from exc
     if remote.sha256 is not None:
-        actual = sha256_of(part)
+        actual = file_sha256(part)
         if actual != remote.sha256:
             part.unlink()
             raise DownloadError(

@@ -16,13 +16,16 @@ from api.schemas import DatasetUploadOut
 from api.security import REQUIRES_KEY, require_api_key
 from api.services import datasets
 from api.state import services_of
+from ingest.sources import SOURCES
 
 LANDING_COMMAND_MODULE = "ingest.commands.land"
+#: The resource a landing job holds: raw files and the landing zone.
+LANDING = "landing"
 
 
 @dataclass
 class DatasetUpload:
-    source: Literal["banking77", "bitext", "sgd", "twcs", "synthetic"]
+    source: Literal[SOURCES]  # type: ignore[valid-type]  # Literal of the tuple's values
     file: UploadFile
     #: SGD files live under raw/sgd/<split>/.
     split: Literal["train", "dev", "test"] | None = None
@@ -51,19 +54,28 @@ async def upload_dataset(
     services = services_of(request)
     content = await data.file.read()
     filename = data.file.filename or ""
-    stored = await to_thread.run_sync(
-        datasets.store,
+    pending = await to_thread.run_sync(
+        datasets.prepare,
         services.settings.paths.raw_dir,
         data.source,
         filename,
         data.split,
         content,
     )
+    # From here to the return nothing awaits, so no other request runs in between: the
+    # file moves into place only if no landing job is reading raw files, and the job
+    # submitted below starts after the move.
+    try:
+        services.jobs.ensure_free(LANDING)  # 409, and the old file stays as it was
+    except BaseException:
+        pending.discard()
+        raise
+    stored = pending.commit()
     job = None
     if data.land and landing_available():
         # Two landings at once would race on the manifest: one at a time.
         job = services.jobs.submit(
-            "land", [*services.cli_command, "land"], exclusive="landing"
+            "land", [*services.cli_command, "land"], exclusive=LANDING
         ).to_out()
     return DatasetUploadOut(
         source=data.source,

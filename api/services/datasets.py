@@ -1,8 +1,12 @@
 """Uploaded raw files: check name and format, then place them where `supportlens land`
 discovers them (the raw layout of docs/contracts.md).
 
-The file is validated from a temporary copy and moved into `raw_dir` only when valid, so
-a bad upload never reaches the landing stage.
+An upload is written to a hidden temporary name beside its target (`land` skips hidden
+names) and checked there: first the cheap structural checks with precise messages, then
+the file's own loader runs on it into a scratch folder, so the API accepts exactly the
+files `land` can land. Only an accepted upload is moved into place (`PendingUpload.commit`),
+and the route commits only once it knows no landing job is reading raw files: a refused
+upload never replaces the file that was there.
 """
 
 from __future__ import annotations
@@ -16,6 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from api.errors import InvalidUpload
+from ingest.land import check_file
+from ingest.landing.errors import WholeFileError
 from ingest.loaders import loader_for
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
@@ -105,6 +111,8 @@ def _json_rows(path: Path, source: str, filename: str) -> int:
         data = json.loads(path.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
         raise InvalidUpload(f"{filename}: not valid JSON ({exc})") from exc
+    except RecursionError as exc:
+        raise InvalidUpload(f"{filename}: JSON nested too deeply (over ~1,000 levels)") from exc
     if source == "banking77":
         if not isinstance(data, list) or not all(isinstance(x, str) for x in data):
             raise InvalidUpload(f"{filename}: expected a JSON list of category names")
@@ -141,10 +149,32 @@ def validate(path: Path, source: str, filename: str) -> int:
     return _csv_rows(path, source, filename)
 
 
-def store(
+@dataclass(frozen=True)
+class PendingUpload:
+    """A checked upload under a hidden temporary name, not yet in raw_dir's layout."""
+
+    tmp: Path
+    target: Path
+    relative: str
+    bytes: int
+    rows: int
+
+    def commit(self) -> StoredUpload:
+        """Move the upload into place with one rename (the old file, if any, is replaced)."""
+        os.replace(self.tmp, self.target)
+        return StoredUpload(self.target, self.relative, self.bytes, self.rows)
+
+    def discard(self) -> None:
+        self.tmp.unlink(missing_ok=True)
+
+
+def prepare(
     raw_dir: Path, source: str, filename: str, split: str | None, content: bytes
-) -> StoredUpload:
-    """Validate an upload and move it into raw_dir atomically (blocking: run in a thread)."""
+) -> PendingUpload:
+    """Write an upload beside its target and check it (blocking: run in a thread).
+
+    Raises InvalidUpload (nothing left behind) for a name or content `land` would refuse.
+    """
     relative = target_for(source, filename, split)
     target = raw_dir / relative
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -154,7 +184,18 @@ def store(
         with os.fdopen(handle, "wb") as out:
             out.write(content)
         rows = validate(tmp, source, filename)
-        os.replace(tmp, target)
-    finally:
+        try:
+            check_file(tmp, relative.as_posix())
+        except WholeFileError as exc:
+            raise InvalidUpload(f"{filename}: {exc.problem}") from exc
+    except BaseException:
         tmp.unlink(missing_ok=True)
-    return StoredUpload(path=target, relative=str(relative), bytes=len(content), rows=rows)
+        raise
+    return PendingUpload(tmp, target, relative.as_posix(), len(content), rows)
+
+
+def store(
+    raw_dir: Path, source: str, filename: str, split: str | None, content: bytes
+) -> StoredUpload:
+    """Check an upload and move it into raw_dir at once (for callers with no job to wait on)."""
+    return prepare(raw_dir, source, filename, split, content).commit()

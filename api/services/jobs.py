@@ -71,6 +71,16 @@ class JobManager:
             raise JobNotFound(f"no job with id {job_id!r} (jobs are kept until the server stops)")
         return job
 
+    def ensure_free(self, exclusive: str) -> None:
+        """Raise JobConflict (409) while a queued or running job holds `exclusive`."""
+        for other in self._jobs.values():
+            if other.exclusive == exclusive and other.status in ("queued", "running"):
+                raise JobConflict(
+                    f"job {other.job_id} ({other.kind}) is still {other.status}; "
+                    f"only one {exclusive} job runs at a time",
+                    extra={"job_id": other.job_id},
+                )
+
     def submit(
         self,
         kind: str,
@@ -80,13 +90,7 @@ class JobManager:
     ) -> Job:
         """Start a job now; `exclusive` names a resource only one running job may hold."""
         if exclusive is not None:
-            for other in self._jobs.values():
-                if other.exclusive == exclusive and other.status in ("queued", "running"):
-                    raise JobConflict(
-                        f"job {other.job_id} ({other.kind}) is still {other.status}; "
-                        f"only one {exclusive} job runs at a time",
-                        extra={"job_id": other.job_id},
-                    )
+            self.ensure_free(exclusive)
         job = Job(job_id=uuid.uuid4().hex, kind=kind, command=command, exclusive=exclusive)
         self._jobs[job.job_id] = job
         task = asyncio.get_running_loop().create_task(self._run(job, on_success))

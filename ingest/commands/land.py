@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ingest.landing.runner import FAILED, FileOutcome, land
+from ingest.land import FAILED, FileOutcome, land
 from ingest.loaders import SOURCES
 from supportlens.config import Settings
 
@@ -45,7 +45,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             file=sys.stderr,
         )
         return 2
-    outcomes = land(raw_dir, settings.paths.landing_dir, args.source)
+    outcomes = land(raw_dir, settings.paths.landing_dir, args.source, progress=True)
     if not outcomes:
         print(f"supportlens land: no raw files found under {raw_dir}", file=sys.stderr)
         return 2

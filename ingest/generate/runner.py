@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from pathlib import Path
@@ -14,19 +13,12 @@ from ingest.generate.scales import Scale, scale_named
 from ingest.generate.sgd import write_sgd
 from ingest.generate.synthetic import write_synthetic
 from ingest.generate.twcs import write_twcs
+from ingest.hashing import file_sha256
+from ingest.sources import SOURCES
 
 logger = logging.getLogger(__name__)
 
-SOURCES: tuple[str, ...] = ("banking77", "bitext", "sgd", "twcs", "synthetic")
 TRUTH_DIR = "_truth"
-
-
-def _sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def _write_one(
@@ -75,6 +67,6 @@ def generate_all(
     rows = []
     for relative in sorted(written):
         path = out_dir / relative
-        rows.append((relative, written[relative], path.stat().st_size, _sha256(path)))
+        rows.append((relative, written[relative], path.stat().st_size, file_sha256(path)))
     write_csv(out_dir / TRUTH_DIR / "manifest.csv", ("path", "records", "bytes", "sha256"), rows)
     return written

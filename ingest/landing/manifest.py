@@ -1,4 +1,8 @@
-"""The load manifest: one row per load, rewritten atomically as `_manifest/loads.parquet`."""
+"""The load manifest: one row per load, rewritten atomically as `_manifest/loads.parquet`.
+
+Statuses: `current` (its partitions are live), `superseded` (archived), `failed` (the
+latest attempt at a file that could not land, with `reason`; one per file at most).
+"""
 
 from __future__ import annotations
 
@@ -14,6 +18,9 @@ from ingest.landing.layout import manifest_path
 
 CURRENT = "current"
 SUPERSEDED = "superseded"
+#: The latest attempt at a file that could not land; its earlier current load (if any)
+#: stays current, so a broken new version never takes good rows away.
+FAILED = "failed"
 
 MANIFEST_SCHEMA = pa.schema(
     [
@@ -30,6 +37,7 @@ MANIFEST_SCHEMA = pa.schema(
         pa.field("started_at", pa.timestamp("us", tz="UTC")),
         pa.field("finished_at", pa.timestamp("us", tz="UTC")),
         pa.field("status", pa.string()),
+        pa.field("reason", pa.string()),  # why a failed load failed; null otherwise
     ]
 )
 
@@ -49,6 +57,7 @@ class LoadRecord:
     started_at: datetime
     finished_at: datetime
     status: str
+    reason: str | None = None
 
     def superseded(self) -> LoadRecord:
         return replace(self, status=SUPERSEDED)
@@ -59,7 +68,10 @@ def read_manifest(landing_dir: Path) -> list[LoadRecord]:
     if not path.exists():
         return []
     rows = pq.read_table(path).to_pylist()
-    return [LoadRecord(**{**row, "tables": tuple(row["tables"] or ())}) for row in rows]
+    # Manifests written before `reason` existed simply lack the column.
+    return [
+        LoadRecord(**{"reason": None, **row, "tables": tuple(row["tables"] or ())}) for row in rows
+    ]
 
 
 def write_manifest(landing_dir: Path, records: list[LoadRecord]) -> None:

@@ -89,7 +89,11 @@ def read_csv_header(path: Path, source_file: str) -> list[str]:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise WholeFileError(source_file, f"header is not UTF-8 ({exc.reason})") from exc
-    return [name.strip() for name in next(csv.reader([text]))]
+    names = [name.strip() for name in next(csv.reader([text]))]
+    repeated = sorted({name for name in names if name and names.count(name) > 1})
+    if repeated:  # which of two `text` columns is the text? Refuse rather than guess.
+        raise WholeFileError(source_file, f"header repeats column names {repeated}")
+    return names
 
 
 def choose_columns(
@@ -279,7 +283,7 @@ def iter_parquet(
         raise WholeFileError(source_file, f"not a readable Parquet file ({exc})") from exc
     require_columns(parquet.schema_arrow.names, columns, source_file)
     first = 1
-    for batch in parquet.iter_batches(batch_size=65_536, columns=list(columns)):
+    for batch in _parquet_batches(parquet, source_file, columns):
         records = np.arange(first, first + batch.num_rows, dtype=np.int64)
         first += batch.num_rows
         sink.count_read(batch.num_rows)
@@ -290,3 +294,14 @@ def iter_parquet(
                 raise WholeFileError(source_file, f"column {name} is {column.type}, expected text")
             texts[name] = pc.fill_null(column.cast(pa.string()), "")
         yield TextBatch(texts, records, "json")
+
+
+def _parquet_batches(
+    parquet: pq.ParquetFile, source_file: str, columns: Sequence[str]
+) -> Iterator[pa.RecordBatch]:
+    """Batches of a Parquet file; damage found past the footer fails the file by name."""
+    try:
+        yield from parquet.iter_batches(batch_size=65_536, columns=list(columns))
+    except (pa.ArrowException, OSError) as exc:
+        message = (str(exc).splitlines() or [""])[0]
+        raise WholeFileError(source_file, f"unreadable Parquet data ({message})") from exc

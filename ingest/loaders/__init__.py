@@ -10,7 +10,9 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-SOURCES: tuple[str, ...] = ("banking77", "bitext", "sgd", "twcs", "synthetic")
+from ingest.sources import SOURCES
+
+__all__ = ["SOURCES", "loader_for"]
 
 
 def loader_for(source: str) -> ModuleType:

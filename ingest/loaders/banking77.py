@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path, PurePosixPath
 
 import pyarrow as pa
 
 from ingest.landing.discovery import RawFile
 from ingest.landing.errors import WholeFileError
+from ingest.landing.json_files import raw_json, read_json_list
 from ingest.landing.sink import LoadSink
 from ingest.landing.text_batches import choose_columns, iter_csv, read_csv_header
 
@@ -16,6 +18,7 @@ LOADER_VERSION = "banking77/1"
 CATEGORIES_FILE = "categories.json"
 #: Accepted CSV headers, preferred first: `text,category`, or the hub's `text,label`.
 HEADER_OPTIONS = (("text", "category"), ("text", "label"))
+LABEL = re.compile(r"-?[0-9]{1,9}")
 
 UTTERANCES = pa.schema(
     [
@@ -37,22 +40,15 @@ def classify(relative: str) -> str | None:
     return None
 
 
-def read_categories(path: Path, source_file: str) -> list[str]:
-    """The label names in order; a file that is not a JSON list of names fails whole."""
-    text = path.read_text(encoding="utf-8", errors="strict") if path.stat().st_size else ""
-    if not text.strip():
-        raise WholeFileError(source_file, "empty file (expected a JSON list of intent names)")
-    try:
-        names = json.loads(text)
-    except json.JSONDecodeError as exc:
-        raise WholeFileError(
-            source_file,
-            f"truncated or invalid JSON at line {exc.lineno} column {exc.colno} "
-            "(expected a JSON list of intent names)",
-        ) from exc
-    if not isinstance(names, list):
-        raise WholeFileError(source_file, "expected a JSON list of intent names")
+def read_categories(path: Path, source_file: str) -> list[object]:
+    """The label names in order; a file that is not a JSON list fails whole."""
+    names, _ = read_json_list(path, source_file, "intent names")
     return names
+
+
+def _is_label(text: str) -> bool:
+    """An ASCII integer short enough to be an index (`"²"`.isdigit() is true in Python)."""
+    return LABEL.fullmatch(text) is not None
 
 
 def _load_categories(raw: RawFile, sink: LoadSink) -> None:
@@ -62,9 +58,12 @@ def _load_categories(raw: RawFile, sink: LoadSink) -> None:
     rows, records = [], []
     for index, name in enumerate(names):
         sink.count_read()
-        raw_text = json.dumps(name, ensure_ascii=False)
+        raw_text = raw_json(name)
         if not isinstance(name, str) or not name.strip():
             sink.quarantine.add(index, "intent", "intent name must be non-empty text", raw_text)
+        elif raw_text != json.dumps(name, ensure_ascii=False):
+            reason = "lone surrogate escape (not valid Unicode)"
+            sink.quarantine.add(index, "intent", reason, raw_text)
         elif name in seen:
             sink.quarantine.add(index, "intent", f"duplicate intent {name!r}", raw_text)
         else:
@@ -106,7 +105,7 @@ def _load_utterances(raw: RawFile, sink: LoadSink) -> None:
             if not text.strip():
                 problem = ("text", "empty text")
             elif hub_shape:
-                if not label.lstrip("-").isdigit():
+                if not _is_label(label):
                     problem = ("label", f"label {label!r} is not an integer")
                 elif not 0 <= int(label) < len(categories or ()):
                     problem = ("label", f"label {label} out of range 0..{len(known) - 1}")

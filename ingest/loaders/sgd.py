@@ -11,18 +11,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from pathlib import Path, PurePosixPath
+from pathlib import PurePosixPath
 from typing import Any
 
 import pyarrow as pa
 
 from ingest.landing.discovery import RawFile
-from ingest.landing.errors import WholeFileError
+from ingest.landing.json_files import is_valid_unicode, raw_json, read_json_list
 from ingest.landing.sink import LoadSink
 
 LOADER_VERSION = "sgd/1"
 SPEAKERS = frozenset({"USER", "SYSTEM"})
 FLUSH_EVERY = 256  # dialogues buffered before a write
+INT32_MAX = 2**31 - 1  # span offsets land as int
 
 _S, _I, _SL = pa.string(), pa.int32(), pa.list_(pa.string())
 SCHEMAS: dict[str, pa.Schema] = {
@@ -201,6 +202,8 @@ def _frame_rows(frame: dict[str, Any], key: dict[str, Any], path: str, rows: Row
         start, end = _get(span, "start", where, int), _get(span, "exclusive_end", where, int)
         if not 0 <= start <= end:
             raise RecordError(where, f"bad span {start}..{end}")
+        if end > INT32_MAX:
+            raise RecordError(where, f"span {start}..{end} beyond the int range (max {INT32_MAX})")
         rows["slot_spans"].append(
             {
                 **key,
@@ -295,33 +298,13 @@ def service_rows(service: Any) -> Rows:
     return rows
 
 
-def read_json_list(path: Path, source_file: str, what: str) -> list[Any]:
-    data = path.read_bytes()
-    if not data.strip():
-        raise WholeFileError(source_file, f"empty file (expected a JSON list of {what})")
-    try:
-        value = json.loads(data.decode("utf-8"))
-    except UnicodeDecodeError as exc:
-        raise WholeFileError(source_file, f"not UTF-8 at byte {exc.start} (expected JSON)") from exc
-    except json.JSONDecodeError as exc:
-        raise WholeFileError(
-            source_file,
-            f"truncated or invalid JSON at line {exc.lineno} column {exc.colno} "
-            f"(expected a JSON list of {what})",
-        ) from exc
-    if not isinstance(value, list):
-        raise WholeFileError(
-            source_file, f"expected a JSON list of {what}, got {type(value).__name__}"
-        )
-    return value
-
-
 def _land_records(
     records: list[Any],
     tables: tuple[str, ...],
     to_rows: Callable[[Any], Rows],
     id_key: tuple[str, str],
     sink: LoadSink,
+    check_unicode: bool,
 ) -> None:
     writers = {name: sink.table(name, SCHEMAS[name]) for name in tables}
     buffered: dict[str, tuple[list[dict[str, Any]], list[int]]] = {n: ([], []) for n in tables}
@@ -337,12 +320,14 @@ def _land_records(
     for record, item in enumerate(records):
         sink.count_read()
         try:
+            if check_unicode and not is_valid_unicode(item):
+                raise RecordError("$", "text with a lone surrogate escape (not valid Unicode)")
             rows = to_rows(item)
             identifier = rows[id_table][0][id_field]
             if identifier in seen:
                 raise RecordError(id_field, f"duplicate {id_field} {identifier!r}")
         except RecordError as exc:
-            sink.quarantine.add(record, exc.path, exc.reason, _json(item))
+            sink.quarantine.add(record, exc.path, exc.reason, raw_json(item))
             continue
         seen.add(identifier)
         for name, table_rows in rows.items():
@@ -357,16 +342,16 @@ def _land_records(
 def load(raw: RawFile, sink: LoadSink) -> None:
     split = PurePosixPath(raw.source_file).parent.name
     if raw.kind == "schema":
-        services = read_json_list(raw.path, raw.source_file, "services")
-        _land_records(
-            services, SCHEMA_TABLES, service_rows, ("schema_services", "service_name"), sink
-        )
+        services, check = read_json_list(raw.path, raw.source_file, "services")
+        key = ("schema_services", "service_name")
+        _land_records(services, SCHEMA_TABLES, service_rows, key, sink, check)
     else:
-        dialogues = read_json_list(raw.path, raw.source_file, "dialogues")
+        dialogues, check = read_json_list(raw.path, raw.source_file, "dialogues")
         _land_records(
             dialogues,
             DIALOGUE_TABLES,
             lambda d: dialogue_rows(d, split),
             ("dialogues", "dialogue_id"),
             sink,
+            check,
         )

@@ -65,9 +65,10 @@ def parse_timestamp(value: str) -> datetime | None:
     """ISO 8601 with an offset (or `Z`); a timestamp without one is ambiguous: rejected."""
     try:
         moment = datetime.fromisoformat(value.strip())
-    except ValueError:
+        # Year 1 at +14:00 or year 9999 at -14:00 falls outside datetime in UTC.
+        return moment.astimezone(UTC) if moment.tzinfo is not None else None
+    except (ValueError, OverflowError):
         return None
-    return moment.astimezone(UTC) if moment.tzinfo is not None else None
 
 
 def _check(values: dict[str, str], time_column: str) -> tuple[str, str] | None:
@@ -75,7 +76,8 @@ def _check(values: dict[str, str], time_column: str) -> tuple[str, str] | None:
     if not values["conversation_id"].strip():
         return "conversation_id", "empty conversation_id"
     index = values["turn_index"].strip()
-    if not index.isdigit() or int(index) >= 2**31:
+    # ASCII digits only: "²".isdigit() is true in Python but int("²") fails.
+    if not (index.isascii() and index.isdigit() and len(index) <= 10) or int(index) >= 2**31:
         return "turn_index", f"turn_index {index!r} is not a non-negative integer"
     if values["speaker"] not in SPEAKERS:
         return "speaker", f"speaker {values['speaker']!r} not in {sorted(SPEAKERS)}"

@@ -71,9 +71,13 @@ def _bool_np(array: pa.Array) -> np.ndarray:
 
 
 def _is_id(strings: pa.Array) -> pa.BooleanArray:
-    """Digits only, 1 to 18 of them (cheaper than a regular expression)."""
+    """ASCII digits only, 1 to 18 of them (cheaper than a regular expression).
+
+    ASCII, not Unicode digits: full-width `１２３` or `²` count as digits for
+    `utf8_is_digit` but do not cast to an integer.
+    """
     short = pc.less_equal(pc.binary_length(strings), MAX_ID_DIGITS)
-    return pc.and_(pc.utf8_is_digit(strings), short)
+    return pc.and_(pc.ascii_is_decimal(strings), short)
 
 
 def _reply_lists(column: pa.StringArray) -> tuple[pa.ListArray, np.ndarray]:

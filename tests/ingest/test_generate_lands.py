@@ -57,5 +57,9 @@ def test_corrupted_copies_quarantine_exactly_the_listed_records(
     assert set(quarantined) == expected_rows
     manifest = _manifest(landing)
     whole_file = {c.path for c in log if c.record < 0}
-    assert whole_file and not whole_file & set(manifest.source_file)
+    failed = manifest[manifest.status == "failed"]
+    assert whole_file and set(failed.source_file) == whole_file  # recorded, with a reason
+    assert failed.reason.str.contains("truncated or invalid JSON").all()
+    landed = manifest[manifest.status == "current"]
+    assert not whole_file & set(landed.source_file)
     assert (manifest.rows_read == manifest.rows_accepted + manifest.rows_quarantined).all()

@@ -8,7 +8,7 @@ from pathlib import Path
 import pyarrow.parquet as pq
 
 from ingest.generate import corrupt, generate_all
-from ingest.landing.runner import FAILED, LANDED, land
+from ingest.land import FAILED, LANDED, land
 
 
 def test_generated_corruptions_are_exactly_the_quarantine(tmp_path: Path) -> None:

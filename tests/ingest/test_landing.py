@@ -14,8 +14,8 @@ from landing_helpers import (
     quarantine_rows,
 )
 
+from ingest.land import FAILED, LANDED, UNCHANGED, land
 from ingest.landing import layout
-from ingest.landing.runner import FAILED, LANDED, UNCHANGED, land
 from supportlens.cli import main
 
 __all__ = ["land_dirs"]
@@ -156,7 +156,7 @@ def test_crash_before_manifest_leaves_the_previous_state(
     def crash(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt("power cut")
 
-    monkeypatch.setattr("ingest.landing.runner.write_manifest", crash)
+    monkeypatch.setattr("ingest.land.write_manifest", crash)
     with pytest.raises(KeyboardInterrupt):
         land(raw, landing, ["synthetic"])
     monkeypatch.undo()
@@ -178,10 +178,40 @@ def test_loader_failure_midway_publishes_nothing(
         raise RuntimeError("disk full")
 
     monkeypatch.setattr(twcs, "load", broken)
-    with pytest.raises(RuntimeError, match="disk full"):
-        land(raw, landing, ["twcs"])
+    [outcome] = land(raw, landing, ["twcs"])  # recorded against the file, not raised
+    assert outcome.status == FAILED
+    assert outcome.message == "twcs/twcs.csv: unexpected RuntimeError while landing (disk full)"
     assert not (landing / "twcs").exists()
-    assert manifest_rows(landing) == []
+    [failure] = manifest_rows(landing)
+    assert (failure["status"], failure["source_file"]) == ("failed", "twcs/twcs.csv")
+    assert failure["reason"] == "unexpected RuntimeError while landing (disk full)"
+    assert not failure["tables"] and failure["rows_read"] == 0
+
+
+def test_an_unexpected_error_in_one_file_does_not_stop_the_others(
+    land_dirs: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Regression (issue 20 item 4): a loader error used to escape `land` as a traceback
+    naming no file, and every file after it was never landed."""
+    landing = land_dirs[1]
+    from ingest.loaders import bitext
+
+    def broken(raw_file: object, sink: object) -> None:
+        raise OverflowError("value too large")
+
+    with monkeypatch.context() as patch:
+        patch.setattr(bitext, "load", broken)
+        code = main(["-q", "land"])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert "error: bitext/bitext_sample.csv: unexpected OverflowError while landing" in err
+    statuses = {r["source_file"]: r["status"] for r in manifest_rows(landing)}
+    assert statuses.pop("bitext/bitext_sample.csv") == "failed"
+    assert set(statuses.values()) == {"current"} and len(statuses) == 7  # the rest landed
+    assert main(["-q", "land"]) == 0  # fixed: it lands, and the failure row is gone
+    assert {r["status"] for r in manifest_rows(landing)} == {"current"}
 
 
 def test_cli_summary_and_whole_file_error(
@@ -200,7 +230,10 @@ def test_cli_summary_and_whole_file_error(
     assert "| twcs/twcs.csv | landed | 8 | 8 | 0 |" in out
     assert "| sgd/train/dialogues_002.json | failed |" in out
     assert len(live_rows(landing, "sgd", "dialogues")) == 2  # the good shard still landed
-    assert all(r["source_file"] != "sgd/train/dialogues_002.json" for r in manifest_rows(landing))
+    [failure] = [
+        r for r in manifest_rows(landing) if r["source_file"] == "sgd/train/dialogues_002.json"
+    ]
+    assert failure["status"] == "failed" and failure["reason"].startswith("truncated")
 
 
 def test_source_filter_and_raw_dir_option(

@@ -20,7 +20,7 @@ import pyarrow.parquet as pq
 import pytest
 from landing_helpers import land_dirs, manifest_rows
 
-from ingest.landing.runner import FAILED, LANDED, land
+from ingest.land import FAILED, LANDED, land
 
 __all__ = ["land_dirs"]
 
@@ -72,22 +72,56 @@ def replace_text(rel: str, old: str, new: str) -> Callable[[Path], None]:
     return mutate
 
 
+def _bitext_table(raw: Path) -> pa.Table:
+    import pyarrow.csv as pacsv
+
+    source = raw / BITEXT
+    table = pacsv.read_csv(source, parse_options=pacsv.ParseOptions(newlines_in_values=True))
+    source.unlink()
+    return table
+
+
 def to_parquet(
-    rel: str, drop: str | None = None, blank: str | None = None
+    rel: str, drop: str | None = None, blank: str | None = None, intent_as_int: bool = False
 ) -> Callable[[Path], None]:
     def mutate(raw: Path) -> None:
-        import pyarrow.csv as pacsv
-
-        source = raw / BITEXT
-        table = pacsv.read_csv(source, parse_options=pacsv.ParseOptions(newlines_in_values=True))
-        source.unlink()
+        table = _bitext_table(raw)
         if drop:
             table = table.drop_columns([drop])
         if blank:
             values = table.column(blank).to_pylist()
             values[2] = ""
             table = table.set_column(table.schema.get_field_index(blank), blank, pa.array(values))
+        if intent_as_int:
+            index = table.schema.get_field_index("intent")
+            table = table.set_column(index, "intent", pa.array(range(table.num_rows)))
         pq.write_table(table, raw / rel)
+
+    return mutate
+
+
+def damaged_parquet(rel: str) -> Callable[[Path], None]:
+    """A Parquet file whose footer reads fine but whose compressed pages are garbage."""
+
+    def mutate(raw: Path) -> None:
+        table = _bitext_table(raw)
+        pq.write_table(pa.concat_tables([table] * 2000), raw / rel, compression="snappy")
+        data = bytearray((raw / rel).read_bytes())
+        for index in range(len(data) // 4, len(data) // 2):
+            data[index] ^= 0x5A
+        (raw / rel).write_bytes(bytes(data))
+
+    return mutate
+
+
+def nest_value(rel: str, depth: int) -> Callable[[Path], None]:
+    """Replace the first string value of a JSON file by a list nested `depth` deep."""
+
+    def mutate(raw: Path) -> None:
+        text = (raw / rel).read_text()
+        colon = text.index('": "') + 3
+        end = text.index('"', colon + 1) + 1
+        (raw / rel).write_text(text[:colon] + "[" * depth + "]" * depth + text[end:])
 
     return mutate
 
@@ -179,6 +213,29 @@ CASES = [
     Case("syn-bad-outcome", "synthetic", SYN, append(SYN, b"c-9,0,customer,hi,2024-03-01T09:00:00Z,chat,Finly,card_arrival,neutral,happy"), 7, "outcome", "outcome 'happy'"),
     Case("syn-empty-text", "synthetic", SYN, append(SYN, b"c-9,0,customer,,2024-03-01T09:00:00Z,chat,Finly,card_arrival,neutral,resolved"), 7, "text", "empty text"),
     Case("syn-missing-column", "synthetic", SYN, write(SYN, b"conversation_id,turn_index,speaker,text\nc,0,agent,x\n"), reason="missing required columns"),
+    # --- issue 20 item 4: inputs that used to raise past the loaders and stop `land` ---
+    Case("sgd-span-beyond-int32", "sgd", SGD, edit_json(SGD, set_in([0, "turns", 0, "frames", 0, "slots", 0, "exclusive_end"], 2**40)), 0, "turns[0].frames[0].slots[0]", "beyond the int range"),
+    Case("sgd-value-nested-100000-deep", "sgd", SGD, nest_value(SGD, 100_000), reason="nested too deeply"),
+    Case("twcs-full-width-id", "twcs", TWCS, append(TWCS, f"１２３,a,True,{TWEET_OK},hi,,".encode()), 9, "tweet_id", "not a positive integer"),
+    Case("syn-superscript-turn-index", "synthetic", SYN, append(SYN, "c-9,²,customer,hi,2024-03-01T09:00:00Z,chat,Finly,card_arrival,neutral,resolved".encode()), 7, "turn_index", "not a non-negative integer"),
+    # --- the same families, found while building the corpus ---
+    Case("twcs-full-width-reply", "twcs", TWCS, append(TWCS, f"20,a,True,{TWEET_OK},hi,１２,".encode()), 9, "response_tweet_id", "comma-separated"),
+    Case("twcs-full-width-reply-to", "twcs", TWCS, append(TWCS, f"20,a,True,{TWEET_OK},hi,,３.0".encode()), 9, "in_response_to_tweet_id", "not an id"),
+    Case("twcs-id-19-digits", "twcs", TWCS, append(TWCS, f"{'9' * 19},a,True,{TWEET_OK},hi,,".encode()), 9, "tweet_id", "not a positive integer"),
+    Case("twcs-repeated-header-column", "twcs", TWCS, write(TWCS, f"tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id,text\n1,a,True,{TWEET_OK},hi,,,x\n".encode()), reason="header repeats column names ['text']"),
+    Case("b77-hub-label-superscript", "banking77", B77, write(B77, "text,label\nwhere is my card,0\nhi,²\n".encode()), 2, "label", "not an integer"),
+    Case("b77-hub-label-double-minus", "banking77", B77, write(B77, b"text,label\nwhere is my card,0\nhi,--1\n"), 2, "label", "not an integer"),
+    Case("b77-hub-label-5000-digits", "banking77", B77, write(B77, b"text,label\nwhere is my card,0\nhi," + b"9" * 5000 + b"\n"), 2, "label", "not an integer"),
+    Case("b77-categories-not-utf8", "banking77", CATS, write(CATS, b'["caf\xe9"]'), reason="not UTF-8"),
+    Case("b77-categories-lone-surrogate", "banking77", CATS, write(CATS, b'["a", "\\ud800x", "b"]'), 1, "intent", "lone surrogate"),
+    Case("syn-turn-index-5000-digits", "synthetic", SYN, append(SYN, b"c-9," + b"9" * 5000 + b",customer,hi,2024-03-01T09:00:00Z,chat,Finly,card_arrival,neutral,resolved"), 7, "turn_index", "not a non-negative integer"),
+    Case("syn-timestamp-out-of-range", "synthetic", SYN, append(SYN, b"c-9,0,customer,hi,0001-01-01T00:00:00+14:00,chat,Finly,card_arrival,neutral,resolved"), 7, "timestamp", "unparseable timestamp"),
+    Case("syn-encoded-surrogate", "synthetic", SYN, append(SYN, b"c-9,0,customer,hi \xed\xa0\x80,2024-03-01T09:00:00Z,chat,Finly,card_arrival,neutral,resolved"), 7, "text", "invalid UTF-8"),
+    Case("sgd-lone-surrogate", "sgd", SGD, edit_json(SGD, set_in([1, "turns", 0, "utterance"], "hi \ud800")), 1, "$", "lone surrogate"),
+    Case("sgd-span-bool", "sgd", SGD, edit_json(SGD, set_in([0, "turns", 0, "frames", 0, "slots", 0, "start"], True)), 0, "turns[0].frames[0].slots[0].start", "expected int"),
+    Case("sgd-schema-nested-deep", "sgd", SCHEMA, nest_value(SCHEMA, 5_000), reason="nested too deeply"),
+    Case("bitext-parquet-int-column", "bitext", "bitext/b.parquet", to_parquet("bitext/b.parquet", intent_as_int=True), reason="column intent is int64, expected text"),
+    Case("bitext-parquet-damaged-pages", "bitext", "bitext/b.parquet", damaged_parquet("bitext/b.parquet"), reason="unreadable Parquet data"),
 ]  # fmt: skip
 
 
@@ -197,7 +254,14 @@ def test_malformed_input(case: Case, land_dirs: tuple[Path, Path]) -> None:
         assert outcome.status == FAILED
         assert outcome.message.startswith(f"{case.file}: ") and "\n" not in outcome.message
         assert case.reason in outcome.message
-        assert case.file not in manifest  # nothing from the file landed
+        # Recorded against the file, and nothing from it is live.
+        assert manifest[case.file]["status"] == "failed"
+        assert case.reason in manifest[case.file]["reason"]
+        assert not manifest[case.file]["tables"]
+        assert not any(
+            case.file in pq.read_table(path, columns=["_source_file"]).column(0).to_pylist()
+            for path in landing.glob(f"{case.source}/*/*/data.parquet")
+        )
         return
     assert outcome.status == LANDED
     load_id = outcome.load_id
@@ -222,8 +286,8 @@ def test_malformed_input(case: Case, land_dirs: tuple[Path, Path]) -> None:
     assert case.record not in records
 
 
-def test_corpus_covers_every_format_with_thirty_cases() -> None:
-    assert len(CASES) >= 30
+def test_corpus_covers_every_format_with_forty_cases() -> None:
+    assert len(CASES) >= 40
     assert {c.source for c in CASES} == set(MAIN_TABLE)
 
 

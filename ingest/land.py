@@ -1,6 +1,8 @@
-"""Land raw files: stage each load, publish it, supersede the old one, update the manifest.
+"""Land raw files: the orchestrator behind `supportlens land` and the API's landing job.
 
-Order of writes for one file (each step atomic on its own):
+It sits above the landing library (`ingest.landing`) and the loaders: it finds the raw
+files, runs each file's loader into a staging folder, publishes the result and keeps
+the manifest. Order of writes for one file (each step atomic on its own):
 1. the loader writes every table and the quarantine into `_staging/{load_id}/`;
 2. each staged file is renamed into its live partition `load_id={load_id}/data.parquet`;
 3. the manifest is rewritten with the new load current and the old one superseded;
@@ -8,12 +10,17 @@ Order of writes for one file (each step atomic on its own):
 A crash between 2 and 4 leaves partitions whose load is not current in the manifest;
 `sweep_orphans` (run at the start of every landing) archives them, so the live glob
 always returns exactly the current rows.
+
+One file never stops the others: whatever goes wrong with a file (a whole-file error,
+or an unexpected error in its loader) is recorded against that file as a `failed`
+manifest row with its reason, and landing goes on with the next file.
 """
 
 from __future__ import annotations
 
 import hashlib
 import logging
+import tempfile
 from collections.abc import Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
@@ -21,25 +28,30 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
+from tqdm import tqdm
+
+from ingest.hashing import file_digest
 from ingest.landing import layout
 from ingest.landing.atomic import move_atomic, prune_empty_dirs, remove_tree
 from ingest.landing.discovery import RawFile, discover
 from ingest.landing.errors import WholeFileError
 from ingest.landing.manifest import (
     CURRENT,
+    FAILED,
     LoadRecord,
     current_loads,
     read_manifest,
     write_manifest,
 )
 from ingest.landing.sink import LoadIdentity, LoadSink
-from ingest.loaders import SOURCES, loader_for
+from ingest.loaders import loader_for
+from ingest.sources import SOURCES
 
 log = logging.getLogger(__name__)
 
 LANDED = "landed"
 UNCHANGED = "unchanged"
-FAILED = "failed"
+__all__ = ["FAILED", "LANDED", "UNCHANGED", "FileOutcome", "check_file", "land"]
 
 
 @dataclass(frozen=True)
@@ -51,17 +63,7 @@ class FileOutcome:
     rows_read: int = 0
     rows_accepted: int = 0
     rows_quarantined: int = 0
-    message: str = ""
-
-
-def file_digest(path: Path) -> tuple[int, str]:
-    digest = hashlib.sha256()
-    size = 0
-    with path.open("rb") as handle:
-        while chunk := handle.read(1 << 20):
-            digest.update(chunk)
-            size += len(chunk)
-    return size, digest.hexdigest()
+    message: str = ""  # failed: one line starting with the file, e.g. `twcs/twcs.csv: …`
 
 
 def new_load_id(started: datetime, source_file: str) -> str:
@@ -189,31 +191,149 @@ def _load_new(
     )
 
 
+def _problem(exc: Exception) -> str:
+    """One line saying what went wrong, for an error nobody anticipated."""
+    if isinstance(exc, WholeFileError):
+        return exc.problem
+    first = (str(exc).strip().splitlines() or [""])[0][:300]
+    return f"unexpected {type(exc).__name__} while landing ({first or 'no message'})"
+
+
+def _record_failure(
+    raw: RawFile, landing_dir: Path, records: list[LoadRecord], problem: str
+) -> FileOutcome:
+    """Write a `failed` manifest row for `raw` (replacing an older failure of the file)."""
+    started = datetime.now(UTC)
+    try:
+        size, sha256 = file_digest(raw.path)
+    except OSError:
+        size, sha256 = 0, None
+    try:
+        version = loader_for(raw.source).LOADER_VERSION
+    except Exception:  # the loader itself may be what failed to import
+        version = "unknown"
+    failure = LoadRecord(
+        load_id=new_load_id(started, raw.source_file),
+        source=raw.source,
+        source_file=raw.source_file,
+        file_bytes=size,
+        sha256=sha256,  # type: ignore[arg-type]
+        tables=(),
+        rows_read=0,
+        rows_accepted=0,
+        rows_quarantined=0,
+        loader_version=version,
+        started_at=started,
+        finished_at=started,
+        status=FAILED,
+        reason=problem,
+    )
+    records[:] = [r for r in records if not _is_failure_of(r, raw.source_file)] + [failure]
+    write_manifest(landing_dir, records)
+    # A failure while publishing can leave partitions of a load that never became current.
+    sweep_orphans(landing_dir, records)
+    message = f"{raw.source_file}: {problem}"
+    return FileOutcome(raw.source, raw.source_file, FAILED, failure.load_id, message=message)
+
+
+def _is_failure_of(record: LoadRecord, source_file: str) -> bool:
+    return record.status == FAILED and record.source_file == source_file
+
+
+def _forget_failure(landing_dir: Path, records: list[LoadRecord], source_file: str) -> None:
+    """The file is fine now: drop its failed row, if any."""
+    if any(_is_failure_of(r, source_file) for r in records):
+        records[:] = [r for r in records if not _is_failure_of(r, source_file)]
+        write_manifest(landing_dir, records)
+
+
+def land_file(raw: RawFile, landing_dir: Path, records: list[LoadRecord]) -> FileOutcome:
+    """Land one raw file; never raises for a problem with the file (it is recorded)."""
+    try:
+        outcome = _land_one(raw, landing_dir, records)
+    except Exception as exc:  # one bad file must not stop the files after it
+        problem = _problem(exc)
+        if isinstance(exc, WholeFileError):
+            log.error("file not landed", extra={"file": raw.source_file, "error": problem})
+        else:  # a loader bug or a case no check anticipated: keep the traceback
+            log.error("file not landed: %s", problem, extra={"file": raw.source_file}, exc_info=exc)
+        return _record_failure(raw, landing_dir, records, problem)
+    _forget_failure(landing_dir, records, raw.source_file)
+    return outcome
+
+
 def land(
-    raw_dir: Path, landing_dir: Path, sources: Sequence[str] | None = None
+    raw_dir: Path,
+    landing_dir: Path,
+    sources: Sequence[str] | None = None,
+    progress: bool = False,
 ) -> list[FileOutcome]:
-    """Land every raw file of `sources` (all by default); one outcome per file."""
+    """Land every raw file of `sources` (all by default); one outcome per file.
+
+    `progress` shows a bar (bytes of raw files done) when stderr is a terminal.
+    """
     chosen = list(sources) if sources else list(SOURCES)
     classifiers = {source: loader_for(source).classify for source in chosen}
     landing_dir.mkdir(parents=True, exist_ok=True)
     records = read_manifest(landing_dir)
     sweep_orphans(landing_dir, records)
+    found = discover(raw_dir, classifiers)
+    sizes = [_size(raw.path) for raw in found]
     outcomes: list[FileOutcome] = []
-    for raw in discover(raw_dir, classifiers):
-        try:
-            outcome = _land_one(raw, landing_dir, records)
-        except WholeFileError as exc:
-            log.error("file not landed", extra={"file": raw.source_file, "error": exc.problem})
-            outcome = FileOutcome(raw.source, raw.source_file, FAILED, message=str(exc))
-        log.info(
-            "file %s",
-            outcome.status,
-            extra={
-                "file": raw.source_file,
-                "read": outcome.rows_read,
-                "accepted": outcome.rows_accepted,
-                "quarantined": outcome.rows_quarantined,
-            },
-        )
-        outcomes.append(outcome)
+    with tqdm(
+        total=sum(sizes),
+        unit="B",
+        unit_scale=True,
+        desc="land",
+        disable=None if progress else True,  # None: only on a terminal
+    ) as bar:
+        for raw, size in zip(found, sizes, strict=True):
+            bar.set_postfix_str(raw.source_file, refresh=False)
+            outcome = land_file(raw, landing_dir, records)
+            bar.update(size)
+            log.info(
+                "file %s",
+                outcome.status,
+                extra={
+                    "file": raw.source_file,
+                    "read": outcome.rows_read,
+                    "accepted": outcome.rows_accepted,
+                    "quarantined": outcome.rows_quarantined,
+                },
+            )
+            outcomes.append(outcome)
     return outcomes
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
+
+
+def check_file(path: Path, source_file: str) -> FileOutcome:
+    """Run the loader on `path` as if it were raw file `source_file`, writing nothing.
+
+    API uploads use this before a file is moved into raw_dir, so the API accepts exactly
+    the files `land` can land. Raises WholeFileError (one line naming `source_file`) for
+    a file that would fail, whatever the cause; rows that would be quarantined are only
+    counted.
+    """
+    source, _, inner = source_file.partition("/")
+    try:
+        loader = loader_for(source)
+        raw = RawFile(source, path, source_file, loader.classify(inner))
+        if raw.kind is None:
+            raise WholeFileError(source_file, f"unknown format (not a {source} raw file)")
+        with tempfile.TemporaryDirectory(prefix="supportlens-check-") as scratch:
+            identity = LoadIdentity("check", source, source_file, datetime.now(UTC))
+            with LoadSink(Path(scratch), identity) as sink:
+                loader.load(raw, sink)
+    except WholeFileError:
+        raise
+    except Exception as exc:
+        raise WholeFileError(source_file, _problem(exc)) from exc
+    return FileOutcome(
+        source, source_file, LANDED, None, sink.rows_read, sink.rows_accepted, sink.rows_quarantined
+    )

@@ -1,0 +1,27 @@
+"""How a file is fingerprinted: size and sha256, read in 1 MiB chunks.
+
+Landing (is this raw file unchanged?), the generator (did I write this file?) and
+downloads (is this the pinned file?) all ask the same question, so they share this.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from pathlib import Path
+
+CHUNK = 1 << 20
+
+
+def file_digest(path: Path) -> tuple[int, str]:
+    """(bytes, sha256 hex) of a file; hashlib releases the GIL, so this can run beside work."""
+    digest = hashlib.sha256()
+    size = 0
+    with path.open("rb") as handle:
+        while chunk := handle.read(CHUNK):
+            digest.update(chunk)
+            size += len(chunk)
+    return size, digest.hexdigest()
+
+
+def file_sha256(path: Path) -> str:
+    return file_digest(path)[1]
