@@ -11,6 +11,7 @@ import argparse
 import importlib
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import NamedTuple
 
 from supportlens import __version__
@@ -40,7 +41,17 @@ COMMANDS: tuple[Command, ...] = (
     Command("serve", "api.serve", "start the Litestar API with uvicorn"),
     Command("report", "supportlens.commands.report", "build (or serve) the Evidence report site"),
     Command("run", "supportlens.commands.run", "the whole pipeline, end to end"),
+    Command("runs", "supportlens.commands.runs", "list recorded runs and their stages"),
+    Command("alerts", "supportlens.commands.alerts", "evaluate alert rules; --deliver notifies"),
+    Command("backup", "supportlens.commands.backup", "verified backup of snapshot, models, config"),
+    Command("restore", "supportlens.commands.restore", "restore a backup made by `backup`"),
 )
+
+#: Commands that change data: each is recorded in the run history (supportlens/ops/runs.py).
+RECORDED_COMMANDS = frozenset(
+    {"generate", "download", "land", "build", "quality", "train", "evaluate", "predict", "tune",
+     "discover", "publish", "report", "run", "alerts", "backup", "restore"}
+)  # fmt: skip
 
 
 def _base_parser() -> argparse.ArgumentParser:
@@ -86,7 +97,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 2
     module = importlib.import_module(next(c.module for c in COMMANDS if c.name == args.command))
     try:
-        return int(module.run(args, settings) or 0)
+        if args.command not in RECORDED_COMMANDS:
+            return int(module.run(args, settings) or 0)
+        from supportlens.ops.runs import recorded
+
+        target = getattr(args, "target_path", None)
+        with recorded(settings, args.command, argv, Path(target) if target else None) as outcome:
+            outcome.exit_code = int(module.run(args, settings) or 0)
+        return outcome.exit_code
     except KeyboardInterrupt:
         print("supportlens: interrupted", file=sys.stderr)
         return 130

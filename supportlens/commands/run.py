@@ -2,9 +2,10 @@
 
 raw files → Parquet → GX (landing) → dbt build → train → evaluate → predict →
 discover →
-dbt build of the models that read predictions → GX (marts) → publish → report.
+dbt build of the models that read predictions → GX (marts) → publish → report → alerts.
 Each stage is the same subcommand a user can run alone; the first failing stage stops
-the run with its name and exit code.
+the run with its name and exit code. Each stage is recorded in the run history
+(supportlens/ops/runs.py) with its timing, CPU and memory.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from supportlens.config import Settings
+from supportlens.ops import runs
 
 log = logging.getLogger(__name__)
 
@@ -51,14 +53,22 @@ def plan(args: argparse.Namespace) -> list[Stage]:
         Stage("predict", ["predict"]),
         # Exit 2: no low-confidence utterances to cluster, which is not a failure.
         Stage("discover", ["discover", "--label-set", "banking77"], frozenset({0, 2})),
-        # Models that read ml_predictions are rebuilt now that predictions exist.
-        Stage("dbt build (prediction consumers)", ["build", "--select", "tag:uses_predictions+"]),
+        # Models that read ml_predictions are rebuilt now that predictions exist; the run
+        # history copies (tag:ops) too, so the published snapshot carries them.
+        Stage(
+            "dbt build (prediction consumers)",
+            ["build", "--select", "tag:uses_predictions+", "tag:ops"],
+        ),
     ]
     if not args.skip_quality:
         stages.append(Stage("quality (marts)", ["quality", "--stage", "marts"]))
     stages.append(Stage("publish", ["publish"]))
+    # Retention of supportlens.toml [ops]: old snapshots, archived loads, run history.
+    stages.append(Stage("retention", ["backup", "--prune-only"]))
     if not args.skip_report:
         stages.append(Stage("report", ["report"]))
+    # Last: evaluate the alert rules on the finished run and notify the configured channels.
+    stages.append(Stage("alerts", ["alerts", "--deliver"]))
     return stages
 
 
@@ -87,7 +97,9 @@ def _execute(stages: list[Stage], call: Callable[[list[str]], int]) -> tuple[int
     for stage in stages:
         log.info("stage start", extra={"stage": stage.name})
         started = time.perf_counter()
-        code = call(stage.argv)
+        with runs.stage(stage.name) as recorded:
+            code = call(stage.argv)
+            recorded.exit_code, recorded.ok = code, code in stage.ok_codes
         elapsed = time.perf_counter() - started
         timings.append((stage.name, elapsed))
         if code not in stage.ok_codes:
