@@ -1,33 +1,15 @@
 """Pure-SQL DuckDB macros: `normalize_text_sql`, usable without Python (plain `duckdb` CLI).
 
-The token rules are the same RE2 patterns as `text.normalize_text`. The difference is
-Unicode NFKC: DuckDB only ships `nfc_normalize`. The macro rebuilds NFKC from
-NFKC(s) = NFC(s with every character c replaced by NFKC(c)), which is exact because NFC
-only depends on the canonical-equivalence class of its input:
-
-* every character whose NFKC is one other character (2,598 of them: full-width forms,
-  mathematical letters, circled digits, non-breaking and other spaces, ...) goes through
-  one `translate`;
-* characters whose NFKC is several characters are expanded with `replace` only for the
-  ones support text actually meets (`EXPANDED_IN_SQL`: the Latin ligatures 'ﬁ', 'ﬂ', ...,
-  '…', '‼', '⁉', '½', '™', '№', '℃', ...). DuckDB's binder slows down sharply with
-  deeply nested calls (60 nested `replace` took 0.17 s per query to bind, 217 took 7 s),
-  so the other ~1,100 multi-character forms are NOT expanded and stay as NFC: e.g. CJK
-  squared words ('㎏'), Arabic presentation forms, vertical forms, '⑩', 'ǆ'. For text
-  containing those, `normalize_text_sql` differs from `normalize_text`.
-
-`translate` is slow with a table this size (it builds its lookup per row), so rows are
-routed: pure-ASCII rows (`strlen` = bytes equals `length` = characters) skip Unicode work,
-non-ASCII rows without any compatibility character (one RE2 character-class test) only get
-`nfc_normalize`, and only the rare rows holding such a character pay for the full mapping.
+The SQL is rendered from the rules of `python_udfs.text` (the one definition): the same
+RE2 patterns, with characters outside printable ASCII written as RE2 `\\x{...}` escapes so
+the SQL text stays readable. `macros/normalize_text_sql.sql` (dbt) holds this very
+expression; `tests/udfs/test_text.py` checks it is identical and that the macro and
+`normalize_text` give the same output on a generated corpus.
 """
 
 from __future__ import annotations
 
-import functools
 import logging
-import sys
-import unicodedata
 
 import duckdb
 
@@ -38,22 +20,9 @@ log = logging.getLogger(__name__)
 MACRO_NAMES: tuple[str, ...] = ("normalize_text_sql",)
 
 
-@functools.cache
-def nfkc_pairs() -> tuple[tuple[str, str], ...]:
-    """(character, its NFKC form) for every character NFKC changes beyond NFC.
-
-    Cached because it is a pure function of the interpreter's Unicode tables and scans
-    all code points (about a second).
-    """
-    pairs = []
-    for code_point in range(sys.maxunicode + 1):
-        if 0xD800 <= code_point <= 0xDFFF:  # surrogates are not characters
-            continue
-        char = chr(code_point)
-        compatible = unicodedata.normalize("NFKC", char)
-        if compatible != char and compatible != unicodedata.normalize("NFC", char):
-            pairs.append((char, compatible))
-    return tuple(pairs)
+def sql_pattern(pattern: str) -> str:
+    """A Python/RE2 pattern with every non-printable or non-ASCII character as `\\x{hex}`."""
+    return "".join(c if " " <= c <= "~" else f"\\x{{{ord(c):x}}}" for c in pattern)
 
 
 def _literal(value: str) -> str:
@@ -61,49 +30,25 @@ def _literal(value: str) -> str:
     return "'" + value.replace("'", "''") + "'"
 
 
-#: Multi-character NFKC forms the macro expands (see the module docstring).
-EXPANDED_IN_SQL = "ﬀﬁﬂﬃﬄﬅﬆ…‥‼⁇⁈⁉½¼¾™℠№℃℉ĳĲ"
-
-
-def _char_class(chars: str) -> str:
-    """An RE2 character class matching exactly `chars`."""
-    escaped = "".join("\\" + c if c in "\\]^-[" else c for c in chars)
-    return f"[{escaped}]"
-
-
-def nfkc_sql(column: str) -> str:
-    """SQL expression for (approximately, see module docstring) NFKC of `column`."""
-    pairs = nfkc_pairs()
-    single = [(k, v) for k, v in pairs if len(v) == 1]
-    multiple = [(k, v) for k, v in pairs if len(v) > 1 and k in EXPANDED_IN_SQL]
-    mapped = f"translate({column}, {_literal(''.join(k for k, _ in single))}, "
-    mapped += f"{_literal(''.join(v for _, v in single))})"
-    for char, expansion in multiple:
-        mapped = f"replace({mapped}, {_literal(char)}, {_literal(expansion)})"
-    compat_class = _char_class("".join(k for k, _ in single + multiple))
-    return (
-        f"case when strlen({column}) = length({column}) then {column} "
-        f"when regexp_matches({column}, {_literal(compat_class)}) then nfc_normalize({mapped}) "
-        f"else nfc_normalize({column}) end"
-    )
-
-
-@functools.cache
-def normalize_text_sql_body() -> str:
-    """The SQL expression of `normalize_text_sql(t)`, mirroring `text.normalize_text`."""
-    expression = f"lower({nfkc_sql('t')})"
-    for rule in TOKEN_RULES:
+def normalize_text_sql_expression(column: str) -> str:
+    """The SQL of `normalize_text(column)`, laid out as `macros/normalize_text_sql.sql`."""
+    steps = [(rule.pattern, rule.replacement) for rule in TOKEN_RULES]
+    steps.append((WHITESPACE, " "))
+    expression = f"nfc_normalize(lower(replace({column}, chr(0), '')))"
+    depth = len(steps)
+    for level, (pattern, replacement) in enumerate(steps):
+        indent = "  " * (depth - level)
         expression = (
-            f"regexp_replace({expression}, {_literal(rule.pattern)}, "
-            f"{_literal(rule.replacement)}, 'g')"
+            f"regexp_replace(\n{indent}  {expression},\n"
+            f"{indent}  {_literal(sql_pattern(pattern))}, {_literal(replacement)}, 'g')"
         )
-    expression = f"regexp_replace({expression}, {_literal(WHITESPACE)}, ' ', 'g')"
-    return f"trim({expression}, ' ')"
+    return f"trim(\n  {expression},\n  ' ')"
 
 
 def macro_statements(temporary: bool) -> list[str]:
     scope = "temp " if temporary else ""
-    return [f"create or replace {scope}macro normalize_text_sql(t) as {normalize_text_sql_body()}"]
+    body = normalize_text_sql_expression("t")
+    return [f"create or replace {scope}macro normalize_text_sql(t) as {body}"]
 
 
 def persist_macros(conn: duckdb.DuckDBPyConnection) -> None:
