@@ -13,7 +13,7 @@ import logging
 
 import duckdb
 
-from python_udfs.text import TOKEN_RULES, WHITESPACE
+from supportlens.text import TOKEN_RULES, WHITESPACE
 
 log = logging.getLogger(__name__)
 

@@ -18,7 +18,8 @@ from hypothesis import strategies as st
 
 from python_udfs import persist_macros
 from python_udfs.sql_macros import create_temp_macros, normalize_text_sql_expression
-from python_udfs.text import WHITESPACE_CHARS, is_blank, normalize_text, normalize_text_arrow
+from python_udfs.text import normalize_text_arrow
+from supportlens.text import WHITESPACE_CHARS, is_blank, normalize_text
 
 DBT_MACRO = Path(__file__).resolve().parents[2] / "macros" / "normalize_text_sql.sql"
 
