@@ -190,7 +190,7 @@ def record(
             conn.execute(
                 "insert into ops_alert_events values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 [
-                    now,
+                    attempt.at,
                     run_id,
                     n.rule,
                     n.scope,

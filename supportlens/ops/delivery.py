@@ -12,6 +12,7 @@ them (`webhook_url_env`, `webhook_secret_env`, `smtp_password_env`).
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
@@ -75,6 +76,7 @@ class Attempt:
     attempt: int
     status: str
     error: str | None = None
+    at: dt.datetime = field(default_factory=lambda: dt.datetime.now(dt.UTC))
 
 
 class ChannelError(RuntimeError):
