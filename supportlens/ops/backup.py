@@ -5,7 +5,7 @@ A backup is one folder holding what cannot be rebuilt cheaply from the raw files
     warehouse/supportlens.duckdb   the published snapshot (or the working warehouse)
     models/                        the model registry
     landing/_manifest/, _quarantine/  the load manifest and quarantined rows
-    ops/ops.duckdb                 run history and alert state
+    ops/ops.duckdb                 run history and alert state (merged in on restore)
     config/supportlens.toml        the configuration
     manifest.json                  sha256 and size of every file, row count of every table
 
@@ -229,8 +229,6 @@ def restore(settings: Settings, folder: Path, into: Path | None, force: bool) ->
         "model registry": paths.registry_dir,
         **{f"landing {p}": paths.landing_dir / p for p in LANDING_PARTS},
     }
-    if paths.ops_db is not None and (folder / OPS_FILE).exists():
-        targets["run history"] = paths.ops_db
     existing = [f"{what} ({path})" for what, path in targets.items() if path.exists()]
     if existing and not force:
         raise BackupError(
@@ -246,9 +244,8 @@ def restore(settings: Settings, folder: Path, into: Path | None, force: bool) ->
     _replace_tree(folder / "models", paths.registry_dir)
     for part in LANDING_PARTS:
         _replace_tree(folder / "landing" / part, paths.landing_dir / part)
-    if "run history" in targets and paths.ops_db is not None:
-        paths.ops_db.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(folder / OPS_FILE, paths.ops_db)
+    if paths.ops_db is not None and (folder / OPS_FILE).exists():
+        merge_history(paths.ops_db, folder / OPS_FILE)
     # The snapshot is published the one way every snapshot is (supportlens/warehouse.py).
     published = publish(replace(settings, paths=paths))
     counts = table_row_counts(published.resolve())
@@ -258,6 +255,34 @@ def restore(settings: Settings, folder: Path, into: Path | None, force: bool) ->
         raise BackupError(f"restored snapshot row counts differ from the backup: {differing}")
     log.info("backup restored", extra={"backup": str(folder), "published": str(published)})
     return Restored(paths=paths, published=published, tables=counts)
+
+
+def merge_history(ops_db: Path, backed_up: Path) -> None:
+    """Add the backup's run history to the ops file, keeping what is there.
+
+    History only grows, and the restore itself is a run being recorded in this file, so
+    the backup's rows are merged in (rows already present win) rather than copied over.
+    """
+    from supportlens.ops.store import OpsStore
+
+    keys = {
+        "ops_runs": ["run_id"],
+        "ops_run_stages": ["run_id", "stage_index"],
+        "ops_dbt_nodes": ["run_id", "stage_index", "unique_id"],
+        "ops_alert_events": ["event_at", "rule", "scope", "channel", "attempt"],
+        "ops_alert_state": ["rule", "scope"],
+    }
+    with OpsStore(ops_db).write() as conn:
+        conn.execute(f"attach '{backed_up}' as backed_up (read_only)")
+        try:
+            for table, key in keys.items():
+                match = " and ".join(f"t.{k} is not distinct from b.{k}" for k in key)
+                conn.execute(
+                    f"insert into {table} select * from backed_up.main.{table} as b "
+                    f"where not exists (select 1 from {table} as t where {match})"
+                )
+        finally:
+            conn.execute("detach backed_up")
 
 
 def _replace_tree(source: Path, dest: Path) -> None:
