@@ -618,6 +618,7 @@ def write_fixture_warehouse(path: Path, seed: int = 7, conversations: int = 3000
             conn.unregister("frame")
         for name, select in WAREHOUSE_SHAPES.items():
             conn.execute(f"create table main.{name} as {select}")
+        conn.execute(OPERATIONS_SQL)
         conn.execute("drop schema draft cascade")
         conn.execute("checkpoint")
     return path
@@ -743,6 +744,68 @@ WAREHOUSE_SHAPES: dict[str, str] = {
             expectation_type, column_name, severity, success, observed_value
         from draft.dq_expectation_results""",
 }
+
+
+#: Alert checks and run history as models/marts/ops builds them (mart_alerts, ops_*):
+#: two recorded `supportlens run`s, one failed at its dbt stage, and the alerts they sent.
+OPERATIONS_SQL = """
+create table main.mart_alerts as
+select * from (values
+    ('failed_run', 'run', 'error', 'log;webhook;email', 1.0, null, 0.0, true,
+        'the latest run of a command failed or was killed'),
+    ('first_response_time', 'NorthAir', 'warning', 'log;webhook', 7400.0, null, 3600.0, true,
+        'median first response of the last 7 days above the threshold in seconds'),
+    ('success_rate_drop', 'twcs', 'warning', 'log;webhook', 0.61, 0.66, 0.1, false,
+        'success rate of the last 7 days more than the threshold below the 28 days before')
+) as t(rule, scope, severity, channels, value, baseline_value, threshold, is_breached,
+    description),
+lateral (select date '2026-10-30' as data_window_end,
+    timestamptz '2026-10-31 06:00:00+00' as evaluated_at);
+
+create table main.ops_runs as
+select * exclude (seconds) from (values
+    ('20261030T060000-a1', 'run', 'run', '0.1.0', 'abc123', 'ci', 101, 1, 'succeeded', 0, null,
+        timestamptz '2026-10-30 06:00:00+00', 201.0),
+    ('20261031T060000-b2', 'run', 'run', '0.1.0', 'abc124', 'ci', 102, 1, 'failed', 2,
+        'stage ''dbt build'': exit 2', timestamptz '2026-10-31 06:00:00+00', 48.0)
+) as t(run_id, command, args, version, git_sha, host, pid, pid_started, status, exit_code,
+    error, started_at, seconds),
+lateral (select started_at + to_seconds(seconds::bigint) as ended_at, seconds * 1.4 as cpu_seconds,
+    900.0 as peak_rss_mib, null::bigint as rows_in, 120000::bigint as rows_out);
+
+create table main.ops_run_stages as
+select run_id, stage_index, stage, started_at, started_at + to_seconds(seconds) as ended_at,
+    status, 0 as exit_code, null as error, seconds * 1.3 as cpu_seconds, 700.0 as peak_rss_mib,
+    null::bigint as rows_in, null::bigint as rows_out
+from (values
+    ('20261030T060000-a1', 1, 'generate', 2, 'succeeded'),
+    ('20261030T060000-a1', 2, 'dbt build', 36, 'succeeded'),
+    ('20261031T060000-b2', 1, 'generate', 3, 'succeeded'),
+    ('20261031T060000-b2', 2, 'dbt build', 40, 'failed')
+) as t(run_id, stage_index, stage, seconds, status)
+join (select run_id, started_at from main.ops_runs) using (run_id);
+
+create table main.ops_dbt_nodes as
+select run_id, 2 as stage_index, 'inv' as invocation_id, unique_id,
+    split_part(unique_id, '.', 1) as resource_type, status, execution_seconds,
+    rows_affected, null as message, timestamptz '2026-10-30 06:01:00+00' as completed_at
+from (values
+    ('20261030T060000-a1', 'model.supportlens.fct_turns', 'success', 8.5, 120000),
+    ('20261030T060000-a1', 'model.supportlens.int_turns__sentiment', 'success', 12.1, 90000),
+    ('20261031T060000-b2', 'model.supportlens.fct_turns', 'error', 2.0, null)
+) as t(run_id, unique_id, status, execution_seconds, rows_affected);
+
+create table main.ops_alert_events as
+select * from (values
+    (timestamptz '2026-10-31 06:01:00+00', '20261031T060000-b2', 'failed_run', 'run', 'error',
+        1.0, 0.0, 'firing', 'log', 1, 'sent', null),
+    (timestamptz '2026-10-31 06:01:01+00', '20261031T060000-b2', 'failed_run', 'run', 'error',
+        1.0, 0.0, 'firing', 'webhook', 1, 'failed', 'HTTP 503 from webhook'),
+    (timestamptz '2026-10-31 06:01:02+00', '20261031T060000-b2', 'failed_run', 'run', 'error',
+        1.0, 0.0, 'firing', 'webhook', 2, 'sent', null)
+) as t(event_at, run_id, rule, scope, severity, value, threshold, state, channel, attempt,
+    status, error);
+"""
 
 
 if __name__ == "__main__":
