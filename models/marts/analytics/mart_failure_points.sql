@@ -7,7 +7,8 @@
     unanswered_last_message - TWCS / synthetic: the customer's last message got no agent
                             reply after it (the turn of that customer message);
     repeated_request      - the customer sent the same normalised text twice, or SGD's
-                            system requested the same slot again (second occurrence);
+                            system (not the user) requested the same slot again (second
+                            occurrence);
     negative_ending       - the customer's last message reads negative (sentiment UDF).
 #}
 with outcomes as (
@@ -63,14 +64,25 @@ repeated_texts as (
   group by conversation_id
 ),
 
+system_turns as (
+  -- SGD actions carry no speaker: a user's REQUEST act asks for a slot's value (a
+  -- customer question), not the system asking for the slot again
+  select dialogue_id, turn_index
+  from {{ ref('stg_sgd__turns') }}
+  where speaker = 'SYSTEM'
+),
+
 repeated_slot_requests as (
   -- the same for SGD: the system requests a slot a second time
   select 'sgd:' || dialogue_id as conversation_id, min(second_turn_index) as turn_index
   from (
-    select dialogue_id, min(turn_index, 2)[2] as second_turn_index
-    from {{ ref('stg_sgd__actions') }}
-    where act = 'REQUEST' and slot is not null and slot <> ''
-    group by dialogue_id, slot
+    select actions.dialogue_id, min(actions.turn_index, 2)[2] as second_turn_index
+    from {{ ref('stg_sgd__actions') }} as actions
+    inner join system_turns
+      on system_turns.dialogue_id = actions.dialogue_id
+      and system_turns.turn_index = actions.turn_index
+    where actions.act = 'REQUEST' and actions.slot is not null and actions.slot <> ''
+    group by actions.dialogue_id, actions.slot
     having count(*) >= 2
   ) as slots_requested_twice
   group by dialogue_id
