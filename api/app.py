@@ -34,6 +34,7 @@ from api.services.warehouse import SnapshotWarehouse, WarehouseReader
 from api.state import STATE_KEY, Services
 from supportlens import __version__
 from supportlens.config import Settings
+from supportlens.ops.metrics import register as register_ops_metrics
 
 log = logging.getLogger(__name__)
 
@@ -172,4 +173,6 @@ def create_app(
         state=None,
     )
     app.state[STATE_KEY] = services
+    # Process, snapshot, model and last-run gauges on /metrics (supportlens/ops/metrics.py).
+    register_ops_metrics(settings, services.hub.loaded_versions)
     return app
