@@ -1,8 +1,12 @@
-"""Fetch the real public datasets into raw_dir, resumably and with pinned checksums.
+"""Fetch the real public datasets into raw_dir, resumably; pinned files are verified.
 
 Each file is downloaded to `<name>.part`; an interrupted download resumes with an HTTP
-Range request, and only a complete file whose sha256 matches the pin (when one is known)
-is renamed into place. Files already present with the right checksum are skipped.
+Range request, and the complete file is renamed into place. Only the files in
+`PINNED_SHA256` (the ones whose bytes were verified against ../shared/data: BANKING77
+train.csv and categories.json, SGD train/schema.json and train shards 001-010) are
+checked: a mismatch removes the download. The others cannot be pinned from here (no
+verified copy) and are taken as served; `supportlens download` says how many were
+checked. A file already present is skipped (when pinned, only if its checksum matches).
 """
 
 from __future__ import annotations

@@ -42,5 +42,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print(f"supportlens download: {exc}", file=sys.stderr)
         return 1
     summary = ", ".join(f"{n} {status}" for status, n in sorted(counts.items()))
-    print(f"{args.source}: {len(remotes)} files in {raw_dir / args.source} ({summary})")
+    pinned = sum(1 for remote in remotes if remote.sha256 is not None)
+    print(
+        f"{args.source}: {len(remotes)} files in {raw_dir / args.source} ({summary}; "
+        f"{pinned} checked against a pinned sha256, {len(remotes) - pinned} unverified)"
+    )
     return 0

@@ -1,11 +1,17 @@
-"""`supportlens generate`: write seeded synthetic raw data in all five source formats."""
+"""`supportlens generate`: write seeded synthetic raw data in all five source formats.
+
+It writes only into folders that hold nothing but its own earlier output (see
+`ingest.generate.ownership`): a user's real files in raw_dir stop it with exit 1.
+"""
 
 from __future__ import annotations
 
 import argparse
+import sys
 from pathlib import Path
 
 from ingest.generate import SOURCES, corrupt, generate_all
+from ingest.generate.ownership import ForeignFileError
 from ingest.generate.scales import SCALES
 from supportlens.config import Settings
 
@@ -53,11 +59,15 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 2
     out_dir: Path = (args.out or settings.paths.raw_dir).resolve()
     sources = tuple(args.only) if args.only else SOURCES
-    written = generate_all(out_dir, seed, scale, sources=sources, progress=scale != "sample")
-    for path, records in sorted(written.items()):
-        print(f"{records:>10,}  {path}")
-    print(f"wrote {len(written)} files (seed {seed}, scale {scale}) to {out_dir}")
-    if args.inject_errors:
-        corrupted = corrupt(out_dir, args.inject_errors.resolve(), seed)
-        print(f"wrote {len(corrupted)} corrupted variants to {args.inject_errors.resolve()}")
+    try:
+        written = generate_all(out_dir, seed, scale, sources=sources, progress=scale != "sample")
+        for path, records in sorted(written.items()):
+            print(f"{records:>10,}  {path}")
+        print(f"wrote {len(written)} files (seed {seed}, scale {scale}) to {out_dir}")
+        if args.inject_errors:
+            corrupted = corrupt(out_dir, args.inject_errors.resolve(), seed)
+            print(f"wrote {len(corrupted)} corrupted variants to {args.inject_errors.resolve()}")
+    except ForeignFileError as exc:
+        print(f"supportlens generate: {exc}", file=sys.stderr)
+        return 1
     return 0

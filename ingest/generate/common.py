@@ -9,7 +9,6 @@ seed and scale always give the same bytes.
 from __future__ import annotations
 
 import csv
-import io
 import os
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -80,18 +79,6 @@ def write_csv(
     return count
 
 
-def csv_line_writer(handle: IO[str], lineterminator: str = "\n") -> Any:
-    return csv.writer(handle, lineterminator=lineterminator)
-
-
-def csv_text(header: Sequence[str], rows: Iterable[Sequence[Any]]) -> str:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(header)
-    writer.writerows(rows)
-    return buffer.getvalue()
-
-
 _KEYBOARD_NEIGHBOURS = {
     "a": "sq", "b": "vn", "c": "xv", "d": "sf", "e": "wr", "f": "dg", "g": "fh", "h": "gj",
     "i": "uo", "j": "hk", "k": "jl", "l": "k", "m": "n", "n": "bm", "o": "ip", "p": "o",
@@ -128,7 +115,3 @@ def casual_noise(rng: np.random.Generator, text: str, typo_rate: float = 0.15) -
     if chance(rng, 0.1) and text[-1:] in {".", "?", "!"}:
         text = text[:-1]
     return text
-
-
-def capitalise(text: str) -> str:
-    return text[:1].upper() + text[1:] if text else text

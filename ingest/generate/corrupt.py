@@ -21,6 +21,8 @@ from dataclasses import astuple, dataclass
 from pathlib import Path
 
 from ingest.generate.common import write_csv
+from ingest.generate.ownership import TRUTH_FOLDER, own_folders
+from ingest.sources import SOURCES
 
 
 @dataclass(frozen=True)
@@ -83,6 +85,11 @@ def corrupt(raw_dir: Path, out_dir: Path, seed: int = 0) -> list[Corruption]:
     The broken records are at fixed positions (the first rows), so tests can name them.
     """
     del seed  # positions are fixed on purpose: tests assert them by number
+    with own_folders(out_dir, [*SOURCES, TRUTH_FOLDER]):  # never over someone's files
+        return _corrupt(raw_dir, out_dir)
+
+
+def _corrupt(raw_dir: Path, out_dir: Path) -> list[Corruption]:
     log: list[Corruption] = []
 
     b77 = "banking77/train.csv"

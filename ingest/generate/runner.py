@@ -9,16 +9,16 @@ from pathlib import Path
 from ingest.generate.banking77 import write_banking77
 from ingest.generate.bitext import write_bitext
 from ingest.generate.common import write_csv
+from ingest.generate.ownership import TRUTH_FOLDER as TRUTH_DIR
+from ingest.generate.ownership import own_folders
 from ingest.generate.scales import Scale, scale_named
 from ingest.generate.sgd import write_sgd
 from ingest.generate.synthetic import write_synthetic
 from ingest.generate.twcs import write_twcs
-from ingest.hashing import file_sha256
+from ingest.hashing import file_digest
 from ingest.sources import SOURCES
 
 logger = logging.getLogger(__name__)
-
-TRUTH_DIR = "_truth"
 
 
 def _write_one(
@@ -29,11 +29,11 @@ def _write_one(
     if source == "bitext":
         return write_bitext(out_dir, seed, scale)
     if source == "sgd":
-        return write_sgd(out_dir, seed, scale)
+        return write_sgd(out_dir, seed, scale, progress=progress)
     if source == "twcs":
         return write_twcs(out_dir, seed, scale.twcs_tweets, progress=progress)
     if source == "synthetic":
-        return write_synthetic(out_dir, seed, scale.synthetic_conversations)
+        return write_synthetic(out_dir, seed, scale.synthetic_conversations, progress=progress)
     raise ValueError(f"unknown source {source!r}: expected one of {', '.join(SOURCES)}")
 
 
@@ -47,26 +47,37 @@ def generate_all(
     """Write the chosen sources under `out_dir`; return {relative path: records}.
 
     Also writes `_truth/manifest.csv` (path, records, bytes, sha256) for every data file.
+    Raises ForeignFileError, before writing anything, if a folder it would write holds a
+    file it did not write (see `ownership`): a user's real data is never overwritten.
+    Files of its own from an earlier run that this run does not write again (SGD shards
+    of a larger scale) are removed, so the folder holds exactly this run's data.
     """
     chosen = scale_named(scale) if isinstance(scale, str) else scale
     out_dir.mkdir(parents=True, exist_ok=True)
     written: dict[str, int] = {}
-    for source in sources:
-        started = time.perf_counter()
-        counts = _write_one(source, out_dir, seed, chosen, progress)
-        written.update(counts)
-        logger.info(
-            "generated %s",
-            source,
-            extra={
-                "files": len(counts),
-                "records": sum(counts.values()),
-                "seconds": round(time.perf_counter() - started, 2),
-            },
-        )
-    rows = []
-    for relative in sorted(written):
-        path = out_dir / relative
-        rows.append((relative, written[relative], path.stat().st_size, file_sha256(path)))
-    write_csv(out_dir / TRUTH_DIR / "manifest.csv", ("path", "records", "bytes", "sha256"), rows)
+    with own_folders(out_dir, [*sources, TRUTH_DIR]) as digests:
+        for source in sources:
+            started = time.perf_counter()
+            counts = _write_one(source, out_dir, seed, chosen, progress)
+            written.update(counts)
+            logger.info(
+                "generated %s",
+                source,
+                extra={
+                    "files": len(counts),
+                    "records": sum(counts.values()),
+                    "seconds": round(time.perf_counter() - started, 2),
+                },
+            )
+        for source in sources:  # only our own files are here: own_folders checked
+            for stale in sorted(p for p in (out_dir / source).rglob("*") if p.is_file()):
+                if stale.relative_to(out_dir).as_posix() not in written:
+                    stale.unlink()
+        rows = []
+        for relative in sorted(written):
+            digests[relative] = file_digest(out_dir / relative)
+            size, sha256 = digests[relative]
+            rows.append((relative, written[relative], size, sha256))
+        header = ("path", "records", "bytes", "sha256")
+        write_csv(out_dir / TRUTH_DIR / "manifest.csv", header, rows)
     return written

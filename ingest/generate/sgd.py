@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
 
 from ingest.generate.common import atomic_text_writer, chance, pick, rng_for, write_csv
 from ingest.generate.scales import Scale
@@ -321,11 +322,12 @@ def _dialogue(rng: np.random.Generator, dialogue_id: str) -> tuple[dict[str, Any
     return dialogue, truth
 
 
-def write_sgd(out_dir: Path, seed: int, scale: Scale) -> dict[str, int]:
+def write_sgd(out_dir: Path, seed: int, scale: Scale, progress: bool = False) -> dict[str, int]:
     folder = out_dir / "sgd" / SPLIT
     counts: dict[str, int] = {}
     truths: list[dict[str, Any]] = []
     shards = -(-scale.sgd_dialogues // DIALOGUES_PER_SHARD)
+    bar = tqdm(total=scale.sgd_dialogues, unit="dialogue", desc="sgd", disable=not progress)
     for shard in range(1, shards + 1):
         rng = rng_for(seed, "sgd", shard)
         size = min(DIALOGUES_PER_SHARD, scale.sgd_dialogues - (shard - 1) * DIALOGUES_PER_SHARD)
@@ -338,6 +340,8 @@ def write_sgd(out_dir: Path, seed: int, scale: Scale) -> dict[str, int]:
         with atomic_text_writer(folder / name) as handle:
             handle.write(json.dumps(dialogues, indent=2, sort_keys=True) + "\n")
         counts[f"sgd/{SPLIT}/{name}"] = len(dialogues)
+        bar.update(len(dialogues))
+    bar.close()
     with atomic_text_writer(folder / "schema.json") as handle:
         handle.write(json.dumps(SGD_SCHEMA, indent=2) + "\n")
     counts[f"sgd/{SPLIT}/schema.json"] = len(SGD_SCHEMA)

@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 from ingest.generate.banking77 import fill_slots, utterance
@@ -264,13 +265,18 @@ def _conversation(
     return rows, truth
 
 
-def write_synthetic(out_dir: Path, seed: int, conversations: int) -> dict[str, int]:
+def write_synthetic(
+    out_dir: Path, seed: int, conversations: int, progress: bool = False
+) -> dict[str, int]:
     rng = rng_for(seed, "synthetic")
     labeller = _Labeller()
     outcome_mix = _outcome_weights(rng)
     rows: list[tuple[object, ...]] = []
     truths: list[tuple[object, ...]] = []
-    for number in range(1, conversations + 1):
+    numbers = tqdm(
+        range(1, conversations + 1), unit="conversation", desc="synthetic", disable=not progress
+    )
+    for number in numbers:
         conversation_rows, truth = _conversation(rng, labeller, number, outcome_mix)
         rows.extend(conversation_rows)
         truths.append(truth)

@@ -1,5 +1,8 @@
 """`supportlens run`: the whole pipeline on the configured paths, end to end.
 
+By default it starts by generating sample data; `--no-generate` (raw_dir as it is) or
+`--raw DIR` run it on the user's own raw files instead.
+
 raw files → Parquet → GX (landing) → dbt build → train → evaluate → predict →
 discover →
 dbt build of the models that read predictions → GX (marts) → publish → report → alerts.
@@ -15,6 +18,7 @@ import logging
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 from supportlens.config import Settings
 from supportlens.ops import runs
@@ -34,10 +38,15 @@ class Stage:
 
 
 def plan(args: argparse.Namespace) -> list[Stage]:
-    stages = [
-        Stage("generate", ["generate", "--seed", str(args.seed), "--scale", args.scale]),
-        Stage("land", ["land"]),
-    ]
+    if args.raw is not None:  # the user's own raw files: nothing is generated
+        stages = [Stage("land", ["land", "--raw-dir", str(args.raw)])]
+    elif args.no_generate:
+        stages = [Stage("land", ["land"])]
+    else:
+        stages = [
+            Stage("generate", ["generate", "--seed", str(args.seed), "--scale", args.scale]),
+            Stage("land", ["land"]),
+        ]
     if not args.skip_quality:
         stages.append(Stage("quality (landing)", ["quality", "--stage", "landing"]))
     stages.append(Stage("dbt build", ["build"]))
@@ -85,8 +94,27 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="label set to train (repeatable; default: banking77 and bitext)",
     )
+    parser.add_argument(
+        "--no-generate",
+        action="store_true",
+        help="run on the raw files already in paths.raw_dir (your data) instead of sample data",
+    )
+    parser.add_argument(
+        "--raw",
+        type=Path,
+        metavar="DIR",
+        help="run on the raw files in DIR (your data; implies --no-generate)",
+    )
     parser.add_argument("--skip-quality", action="store_true", help="skip the GX checkpoints")
     parser.add_argument("--skip-report", action="store_true", help="skip the Evidence build")
+
+
+def _default_label_sets(args: argparse.Namespace, settings: Settings) -> list[str]:
+    """Generated data has every label set; the user's own raw files train the ones present."""
+    if args.raw is None and not args.no_generate:
+        return list(DEFAULT_LABEL_SETS)
+    raw_dir = args.raw or settings.paths.raw_dir
+    return [name for name in DEFAULT_LABEL_SETS if (raw_dir / name).is_dir()]
 
 
 Timings = list[tuple[str, float]]
@@ -113,7 +141,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     args.seed = settings.generate.get("seed", 42) if args.seed is None else args.seed
     args.scale = settings.generate.get("scale", "sample") if args.scale is None else args.scale
-    args.label_sets = args.label_sets or list(DEFAULT_LABEL_SETS)
+    args.label_sets = args.label_sets or _default_label_sets(args, settings)
     code, timings = _execute(plan(args), cli_main)
     total = sum(t for _, t in timings)
     print("\nstage timings")

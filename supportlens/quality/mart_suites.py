@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from ingest.sources import SOURCES as ALL_SOURCES
 from supportlens.quality import checks as c
 from supportlens.quality.landing_suites import OUTCOMES, SPEAKERS_SYNTHETIC
 from supportlens.quality.spec import Check, Helper, SuiteSpec
@@ -9,7 +10,7 @@ from supportlens.quality.spec import Severity as S
 from supportlens.quality.spec import Stage as St
 
 LABEL_SETS = ["banking77", "bitext", "sgd"]
-SOURCES = ["banking77", "bitext", "sgd", "twcs", "synthetic"]
+SOURCES = list(ALL_SOURCES)
 SPLITS = ["train", "validation", "test"]
 
 
