@@ -22,8 +22,10 @@ import pyarrow.parquet as pq
 from tqdm.auto import tqdm
 
 from ml.data import SCORING_TABLE
+from ml.preprocessing import WAREHOUSE_TEXT
 from ml.registry import Predictor, predictions_from_proba
 from ml.tables import ensure_tables
+from supportlens.text import is_blank
 
 log = logging.getLogger(__name__)
 
@@ -43,11 +45,17 @@ class ScoreSummary:
 
 
 def _is_blank(series: pd.Series) -> pd.Series:
-    return series.isna() | (series.astype(str).str.strip() == "")
+    """Rows with nothing to classify once normalised (empty, whitespace or NUL only)."""
+    return series.isna() | series.astype(str).map(is_blank).astype(bool)
 
 
-def _prediction_frame(predictor: Predictor, texts: list[str], top_k: int) -> pd.DataFrame:
-    predictions = predictions_from_proba(predictor.predict_proba(texts), predictor.labels, top_k)
+def _prediction_frame(
+    predictor: Predictor, texts: list[str], top_k: int, already: str | None = None
+) -> pd.DataFrame:
+    """Predictions for raw `texts` (the predictor preprocesses them) or, with `already`,
+    for texts that had that preprocessing."""
+    probabilities = predictor.predict_proba(texts, already=already)
+    predictions = predictions_from_proba(probabilities, predictor.labels, top_k)
     return pd.DataFrame(
         {
             "predicted_label": [p.label for p in predictions],
@@ -68,7 +76,11 @@ def score_warehouse(
     chunk_rows: int = DEFAULT_CHUNK_ROWS,
     top_k: int = 3,
 ) -> ScoreSummary:
-    """Replace the label set's rows in `ml_predictions` with fresh scores of its inputs."""
+    """Replace the label set's rows in `ml_predictions` with fresh scores of its inputs.
+
+    `ml_scoring_inputs.text` is dbt's `text_normalized`, already the model's
+    preprocessing when the model was trained on the warehouse (`WAREHOUSE_TEXT`).
+    """
     ensure_tables(conn)
     label_set = predictor.label_set
     try:
@@ -100,7 +112,8 @@ def score_warehouse(
     with tqdm(total=total - blank, desc=f"scoring {label_set}", unit="text") as progress:
         for batch in batches:
             frame = batch.to_pandas()
-            predictions = _prediction_frame(predictor, frame["text"].tolist(), top_k)
+            texts = frame["text"].tolist()
+            predictions = _prediction_frame(predictor, texts, top_k, already=WAREHOUSE_TEXT)
             predictions.insert(0, "turn_id", frame["turn_id"].astype(str))
             chunk = pa.Table.from_pandas(predictions, preserve_index=False)
             conn.register("prediction_chunk", chunk)
@@ -185,7 +198,11 @@ def score_file(
     top_k: int = 3,
     skip_empty: bool = False,
 ) -> ScoreSummary:
-    """Input columns plus predicted_label, confidence, top_labels, top_scores, model_version."""
+    """Input columns plus predicted_label, confidence, top_labels, top_scores, model_version.
+
+    The text column is read as written (raw): the predictor applies the model's own
+    preprocessing, as for every other caller.
+    """
     if not input_path.is_file():
         raise InputFileError(f"{input_path}: input file not found")
     in_suffix = _check_suffix(input_path, "--input")

@@ -26,6 +26,7 @@ import numpy as np
 
 from ml.classifier import Classifier
 from ml.device import select_device
+from ml.preprocessing import TRAINING_TEXT, check_known, preprocess
 from ml.tables import ensure_tables
 from supportlens.config import Settings
 
@@ -42,7 +43,7 @@ class UnknownModelVersionError(LookupError):
 
 
 class EmptyTextError(ValueError):
-    """A text to classify is empty or blank."""
+    """A text to classify is empty or blank (nothing left once preprocessed)."""
 
 
 @dataclass(frozen=True)
@@ -60,13 +61,20 @@ class ModelMeta:
     model_type: str
     labels: list[str]
     quantize_inference: bool = False
+    # The text preprocessing the model was trained with, which `Predictor` applies to
+    # every input (ml/preprocessing.py). The default is what training reads
+    # (ml_training_examples.text), and also how a folder written before this field
+    # existed is read: such models were trained on that same column.
+    preprocessing: str = TRAINING_TEXT
 
     def write(self, directory: Path) -> None:
         (directory / META_FILE).write_text(json.dumps(self.__dict__, indent=1), encoding="utf-8")
 
     @classmethod
     def read(cls, directory: Path) -> ModelMeta:
-        return cls(**json.loads((directory / META_FILE).read_text(encoding="utf-8")))
+        meta = cls(**json.loads((directory / META_FILE).read_text(encoding="utf-8")))
+        check_known(meta.preprocessing, str(directory / META_FILE))
+        return meta
 
 
 def new_version(label_set: str, model_type: str) -> str:
@@ -114,7 +122,13 @@ def load_classifier(directory: Path, meta: ModelMeta) -> Classifier:
 
 
 class Predictor:
-    """A loaded model version that turns texts into labelled predictions."""
+    """A loaded model version that turns texts into labelled predictions.
+
+    Every text goes through the version's own preprocessing before the classifier sees
+    it, so each caller (API, SQL functions, `supportlens predict`, discovery) passes the
+    text it has. A caller whose texts already had that preprocessing (the warehouse's
+    normalised columns) says so with `already=` and nothing is redone.
+    """
 
     def __init__(self, meta: ModelMeta, classifier: Classifier) -> None:
         self.meta = meta
@@ -132,14 +146,28 @@ class Predictor:
     def labels(self) -> list[str]:
         return self.meta.labels
 
-    def predict_proba(self, texts: list[str]) -> np.ndarray:
-        for index, text in enumerate(texts):
-            if text is None or not str(text).strip():
-                raise EmptyTextError(f"texts[{index}] is empty; every text must have content")
-        return self.classifier.predict_proba(list(texts))
+    @property
+    def preprocessing(self) -> str:
+        return self.meta.preprocessing
 
-    def predict(self, texts: list[str], top_k: int = 3) -> list[Prediction]:
-        probabilities = self.predict_proba(texts)
+    def preprocess(self, texts: list[str], already: str | None = None) -> list[str]:
+        """The texts as the classifier expects them; EmptyTextError for a blank one."""
+        for index, text in enumerate(texts):
+            if text is None:
+                raise EmptyTextError(f"texts[{index}] is null; every text must have content")
+        prepared = preprocess(self.meta.preprocessing, [str(t) for t in texts], already)
+        for index, text in enumerate(prepared):
+            if not text.strip():
+                raise EmptyTextError(f"texts[{index}] is empty; every text must have content")
+        return prepared
+
+    def predict_proba(self, texts: list[str], already: str | None = None) -> np.ndarray:
+        return self.classifier.predict_proba(self.preprocess(texts, already))
+
+    def predict(
+        self, texts: list[str], top_k: int = 3, already: str | None = None
+    ) -> list[Prediction]:
+        probabilities = self.predict_proba(texts, already)
         return predictions_from_proba(probabilities, self.labels, top_k)
 
 
@@ -211,6 +239,20 @@ def activate(
         )
 
 
+def card_with_preprocessing(card: dict[str, Any], meta: ModelMeta) -> dict[str, Any]:
+    """The model card plus the preprocessing the version applies to every input."""
+    return {**card, "preprocessing": meta.preprocessing}
+
+
+def preprocessing_markdown(meta: ModelMeta) -> str:
+    return (
+        "\n## Preprocessing\n\n"
+        f"Every input text goes through `{meta.preprocessing}` (supportlens/text.py) before "
+        "the classifier, at training and at serving: the same rules as dbt's "
+        "`normalize_text_sql` that produced the training text.\n"
+    )
+
+
 def save_version(
     settings: Settings,
     classifier: Classifier,
@@ -221,8 +263,10 @@ def save_version(
     directory = version_dir(settings, meta.model_version)
     classifier.save(directory)
     meta.write(directory)
+    card = card_with_preprocessing(card, meta)
     (directory / "model_card.json").write_text(json.dumps(card, indent=1), encoding="utf-8")
-    (directory / "model_card.md").write_text(card_markdown, encoding="utf-8")
+    markdown = card_markdown + preprocessing_markdown(meta)
+    (directory / "model_card.md").write_text(markdown, encoding="utf-8")
     return directory
 
 
@@ -246,6 +290,6 @@ def record_model(
             str(path),
             train_rows,
             val_accuracy,
-            json.dumps(card),
+            json.dumps(card_with_preprocessing(card, meta)),
         ],
     )

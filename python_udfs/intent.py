@@ -5,6 +5,10 @@ object; whoever registers the functions owns one (the dbt plugin for the dbt pro
 the SQL shell, the API), so a model loads once per process, not once per query.
 The two functions usually run side by side on the same rows, so the last predictions are
 remembered and the second function does not run the model again.
+
+Texts go to the model as SQL passes them (raw or already normalised): the model applies
+its own preprocessing (ml/preprocessing.py), the one it was trained with, and
+normalising a normalised text changes nothing.
 """
 
 from __future__ import annotations
@@ -18,6 +22,7 @@ from typing import Protocol
 import pyarrow as pa
 
 from supportlens.config import Settings
+from supportlens.text import is_blank
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +104,8 @@ class IntentModels:
     def predict(
         self, texts: Sequence[str | None], label_sets: Sequence[str | None] | None = None
     ) -> list[tuple[str, float] | None]:
-        """(label, confidence) per text; None for NULL or blank text (nothing to classify)."""
+        """(label, confidence) per text; None for NULL or blank text (nothing to classify:
+        empty once normalised, see `supportlens.text.is_blank`)."""
         wanted = [
             (ls or self.default_label_set, text)
             for text, ls in zip(texts, label_sets or [None] * len(texts), strict=True)
@@ -108,7 +114,7 @@ class IntentModels:
         missing: dict[str, list[int]] = {}
         with self._lock:
             for index, (label_set, text) in enumerate(wanted):
-                if text is None or not text.strip():
+                if is_blank(text):
                     continue
                 known = self._remembered.get((label_set, text))
                 if known is None:
