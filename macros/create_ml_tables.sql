@@ -2,12 +2,19 @@
   The ML stage writes these tables (docs/contracts.md); creating them empty when missing
   lets a fresh `dbt build` succeed before any model is trained, and lets marts that read
   predictions (tag:uses_predictions) build with zero predictions.
+  The body of default__create_ml_tables is generated from ml/tables.py (ML_TABLES, the
+  one definition, also used by ML itself): edit that dict, then run `python -m ml.tables`.
+  tests/ml/test_tables.py fails while this file differs.
 #}
 {% macro create_ml_tables() -%}
+  {{- return(adapter.dispatch('create_ml_tables')()) -}}
+{%- endmacro %}
+
+{% macro default__create_ml_tables() -%}
 create table if not exists {{ target.schema }}.ml_models (
   model_version varchar, label_set varchar, model_type varchar, base_model varchar,
-  path varchar, created_at timestamp with time zone, is_active boolean, train_rows bigint,
-  val_accuracy double, card_json varchar
+  path varchar, created_at timestamp with time zone, is_active boolean,
+  train_rows bigint, val_accuracy double, card_json varchar
 );
 create table if not exists {{ target.schema }}.ml_predictions (
   turn_id varchar, model_version varchar, label_set varchar, label varchar,
@@ -38,7 +45,7 @@ create table if not exists {{ target.schema }}.ml_calibration (
 create table if not exists {{ target.schema }}.ml_intent_clusters (
   run_id varchar, discovered_at timestamp with time zone, embedding_model varchar,
   label_set varchar, turn_id varchar, source varchar, text varchar, confidence double,
-  predicted_label varchar, cluster_id integer, cluster_label varchar, top_terms varchar[],
-  representative_rank integer, similarity_to_centroid double
+  predicted_label varchar, cluster_id integer, cluster_label varchar,
+  top_terms varchar[], representative_rank integer, similarity_to_centroid double
 )
 {%- endmacro %}

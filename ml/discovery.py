@@ -12,6 +12,12 @@ similarity to the centroid, so the closest are the representative examples.
 
 The result goes to `ml_intent_clusters` in the working warehouse (one row per utterance,
 previous runs of the label set replaced); dbt's `mart_intent_discovery` summarises it.
+When nothing is below the threshold (e.g. only labelled data, no unlabelled traffic), the
+label set's previous rows are removed and the run succeeds with zero utterances: nothing to
+discover is a result, not an error.
+
+The texts are `ml_scoring_inputs.text`, the warehouse's normalised text: what the active
+model classified, and the preprocessing it was trained with (ml/preprocessing.py).
 """
 
 from __future__ import annotations
@@ -22,31 +28,28 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import duckdb
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from ml.preprocessing import WAREHOUSE_TEXT, preprocess
+from ml.tables import column_names, ensure_tables
 from supportlens.config import Settings
+
+if TYPE_CHECKING:
+    from ml.registry import ModelMeta
 
 log = logging.getLogger(__name__)
 
 CLUSTERS_TABLE = "ml_intent_clusters"
-CLUSTERS_DDL = f"""
-create table if not exists {CLUSTERS_TABLE} (
-  run_id varchar, discovered_at timestamp with time zone, embedding_model varchar,
-  label_set varchar, turn_id varchar, source varchar, text varchar, confidence double,
-  predicted_label varchar, cluster_id integer, cluster_label varchar, top_terms varchar[],
-  representative_rank integer, similarity_to_centroid double
-)
-"""
 NOISE = -1
 
 
 class DiscoveryInputError(LookupError):
-    """Nothing to cluster: no predictions, or none below the confidence threshold."""
+    """The warehouse lacks the tables discovery reads (build, train and predict first)."""
 
 
 @dataclass(frozen=True)
@@ -68,12 +71,14 @@ class DiscoverySummary:
     utterances: int
     clusters: int
     noise: int
+    nothing_reason: str = ""  # why there was nothing to cluster (utterances == 0)
 
 
 def low_confidence_utterances(
     conn: duckdb.DuckDBPyConnection, params: DiscoveryParams
 ) -> pd.DataFrame:
-    """The active model's latest predictions under the threshold, with their texts."""
+    """The active model's latest predictions under the threshold, with their texts
+    (possibly none)."""
     query = """
         with active as (
           select model_version from ml_models where is_active and label_set = $label_set
@@ -104,12 +109,6 @@ def low_confidence_utterances(
             f"warehouse lacks the tables discover reads ({exc}); run `supportlens build`, "
             "`supportlens train` and `supportlens predict` first"
         ) from exc
-    if frame.empty:
-        raise DiscoveryInputError(
-            f"no prediction of label set {params.label_set!r} has confidence below "
-            f"{params.confidence_threshold}; run `supportlens predict` first (or raise "
-            "--confidence-threshold)"
-        )
     if len(frame) > params.max_utterances:
         # Agglomerative clustering needs all pairwise distances: sample, deterministically.
         frame = frame.sample(n=params.max_utterances, random_state=params.seed)
@@ -117,16 +116,38 @@ def low_confidence_utterances(
     return frame
 
 
-def encoder_directory(settings: Settings, label_set: str) -> Path:
-    """The registered transformer of the active model if it has one, else the base MiniLM."""
-    from ml.config import resolve_base_model
+def nothing_below_threshold(conn: duckdb.DuckDBPyConnection, params: DiscoveryParams) -> str:
+    """Why there is nothing to cluster, in words for the log and the CLI."""
+    predictions = conn.execute(
+        "select count(*) from ml_predictions where label_set = ?", [params.label_set]
+    ).fetchone()[0]
+    if not predictions:
+        return (
+            f"no predictions for label set {params.label_set!r} (no unlabelled traffic "
+            "in ml_scoring_inputs, or `supportlens predict` not run)"
+        )
+    return (
+        f"no prediction of label set {params.label_set!r} by the active model has "
+        f"confidence below {params.confidence_threshold}"
+    )
+
+
+def active_meta(settings: Settings, label_set: str) -> ModelMeta | None:
     from ml.registry import ModelMeta, NoActiveModelError, active_version, version_dir
 
     try:
-        directory = version_dir(settings, active_version(settings, label_set))
-        meta = ModelMeta.read(directory)
+        return ModelMeta.read(version_dir(settings, active_version(settings, label_set)))
     except (NoActiveModelError, FileNotFoundError):
-        meta = None
+        return None
+
+
+def encoder_directory(settings: Settings, label_set: str) -> Path:
+    """The registered transformer of the active model if it has one, else the base MiniLM."""
+    from ml.config import resolve_base_model
+    from ml.registry import version_dir
+
+    meta = active_meta(settings, label_set)
+    directory = version_dir(settings, meta.model_version) if meta is not None else Path()
     if meta is not None and meta.model_type == "transformer":
         return directory
     if meta is not None and meta.model_type == "cascade":
@@ -221,19 +242,17 @@ def centroid_ranks(embeddings: np.ndarray, labels: np.ndarray) -> tuple[np.ndarr
 
 
 def write_clusters(conn: duckdb.DuckDBPyConnection, frame: pd.DataFrame, label_set: str) -> None:
-    """Replace the label set's previous run in ml_intent_clusters with this one."""
-    conn.execute(CLUSTERS_DDL)
+    """Replace the label set's previous run in ml_intent_clusters with this one (an empty
+    frame leaves the label set with no rows)."""
+    ensure_tables(conn)
     conn.execute("begin transaction")
     try:
         conn.execute(f"delete from {CLUSTERS_TABLE} where label_set = ?", [label_set])
-        conn.register("discovered_rows", frame)
-        conn.execute(
-            f"insert into {CLUSTERS_TABLE} select run_id, discovered_at, embedding_model, "
-            "label_set, turn_id, source, text, confidence, predicted_label, cluster_id, "
-            "cluster_label, top_terms, representative_rank, similarity_to_centroid "
-            "from discovered_rows"
-        )
-        conn.unregister("discovered_rows")
+        if not frame.empty:
+            conn.register("discovered_rows", frame)
+            columns = ", ".join(column_names(CLUSTERS_TABLE))
+            conn.execute(f"insert into {CLUSTERS_TABLE} select {columns} from discovered_rows")
+            conn.unregister("discovered_rows")
         conn.execute("commit")
     except Exception:
         conn.execute("rollback")
@@ -245,8 +264,21 @@ def discover(
 ) -> DiscoverySummary:
     """Cluster the label set's low-confidence utterances and write ml_intent_clusters."""
     frame = low_confidence_utterances(conn, params)
+    run_id = f"{params.label_set}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"
+    if frame.empty:
+        reason = nothing_below_threshold(conn, params)
+        log.info("nothing to discover", extra={"label_set": params.label_set, "reason": reason})
+        write_clusters(conn, frame, params.label_set)
+        return DiscoverySummary(run_id, "", 0, 0, 0, nothing_reason=reason)
     directory = encoder_directory(settings, params.label_set)
-    texts = frame["text"].astype(str).tolist()
+    meta = active_meta(settings, params.label_set)
+    # The warehouse text is the model's preprocessing already; a model with another one
+    # gets its own, as when it classified these texts.
+    texts = preprocess(
+        meta.preprocessing if meta is not None else WAREHOUSE_TEXT,
+        frame["text"].astype(str).tolist(),
+        already=WAREHOUSE_TEXT,
+    )
     log.info("embedding low-confidence utterances",
              extra={"rows": len(texts), "encoder": str(directory)})  # fmt: skip
     # Repeated texts ("Thanks!") are embedded once; length order keeps padding small.
@@ -257,7 +289,6 @@ def discover(
     labels = cluster(embeddings, params.distance_threshold, params.min_cluster_size)
     terms = top_terms_per_cluster(texts, labels, params.top_terms)
     ranks, similarity = centroid_ranks(embeddings, labels)
-    run_id = f"{params.label_set}-{datetime.now(UTC):%Y%m%dT%H%M%S}-{secrets.token_hex(2)}"
     output: dict[str, Any] = {
         "run_id": run_id,
         "discovered_at": datetime.now(UTC),

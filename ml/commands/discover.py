@@ -54,6 +54,13 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             summary = discover(settings, conn, params)
     except DiscoveryInputError as exc:
         return fail("discover", exc)
+    if summary.utterances == 0:
+        # Not an error: a pipeline on labelled data only (no unlabelled traffic) goes on.
+        print(
+            f"{params.label_set}: nothing to discover ({summary.nothing_reason}); "
+            "ml_intent_clusters holds no rows for this label set"
+        )
+        return 0
     print(
         f"{params.label_set}: clustered {summary.utterances} low-confidence utterances into "
         f"{summary.clusters} clusters ({summary.noise} noise) with {summary.embedding_model} "

@@ -10,7 +10,7 @@ with active_models as (
 
 matrix as (
   select matrix.*
-  from {{ source('ml_analytics', 'ml_confusion_matrix') }} as matrix
+  from {{ source('ml', 'ml_confusion_matrix') }} as matrix
   inner join active_models
     on active_models.model_version = matrix.model_version
     and active_models.label_set = matrix.label_set

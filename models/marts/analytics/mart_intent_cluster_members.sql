@@ -7,7 +7,7 @@
 {%- set clusters_relation = adapter.get_relation(
   database=target.database, schema=target.schema, identifier='ml_intent_clusters'
 ) -%}
-{%- set clusters_source = source('ml_analytics', 'ml_intent_clusters') -%}
+{%- set clusters_source = source('ml', 'ml_intent_clusters') -%}
 {% if clusters_relation is not none %}
 with clusters as (
   select * from {{ clusters_source }}
