@@ -72,7 +72,7 @@ COPY --from=node-deps /app/gx/docs_assets/node_modules /app/gx/docs_assets/node_
 # build folders (reports/.evidence, sources), and the data volumes. A new named volume
 # takes its owner from these folders.
 RUN mkdir -p /app/target /app/logs /app/gx/uncommitted \
-        /data/work /data/published /data/models /data/site /data/backups \
+        /data/raw /data/work /data/published /data/models /data/site /data/backups \
     && chown -R 10001:10001 /app/target /app/logs /app/gx/uncommitted /data \
     && find /app/reports -path /app/reports/node_modules -prune -o -exec chown 10001:10001 {} +
 ENV PATH=/opt/venv/bin:$PATH \
@@ -82,7 +82,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     HF_HUB_OFFLINE=1 \
     HF_HOME=/tmp/huggingface \
     SUPPORTLENS_API_HOST=0.0.0.0 \
-    SUPPORTLENS_PATHS_RAW_DIR=/data/work/raw \
+    SUPPORTLENS_PATHS_RAW_DIR=/data/raw \
     SUPPORTLENS_PATHS_LANDING_DIR=/data/work/landing \
     SUPPORTLENS_PATHS_WAREHOUSE=/data/work/warehouse/supportlens.duckdb \
     SUPPORTLENS_PATHS_OPS_DB=/data/work/ops/ops.duckdb \
@@ -91,7 +91,7 @@ ENV PATH=/opt/venv/bin:$PATH \
     SUPPORTLENS_PATHS_GX_DOCS_DIR=/data/site/gx_docs \
     SUPPORTLENS_PATHS_REPORTS_BUILD_DIR=/data/site/reports \
     SUPPORTLENS_PATHS_BACKUP_DIR=/data/backups
-VOLUME ["/data/work", "/data/published", "/data/models", "/data/site", "/data/backups"]
+VOLUME ["/data/raw", "/data/work", "/data/published", "/data/models", "/data/site", "/data/backups"]
 WORKDIR /app
 USER 10001:10001
 EXPOSE 8000
