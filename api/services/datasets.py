@@ -192,10 +192,3 @@ def prepare(
         tmp.unlink(missing_ok=True)
         raise
     return PendingUpload(tmp, target, relative.as_posix(), len(content), rows)
-
-
-def store(
-    raw_dir: Path, source: str, filename: str, split: str | None, content: bytes
-) -> StoredUpload:
-    """Check an upload and move it into raw_dir at once (for callers with no job to wait on)."""
-    return prepare(raw_dir, source, filename, split, content).commit()
