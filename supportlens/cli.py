@@ -69,6 +69,9 @@ def _base_parser() -> argparse.ArgumentParser:
 
 def build_parser(selected: str | None) -> argparse.ArgumentParser:
     parser = _base_parser()
+    # Commands that run other commands (`run`) get the dispatcher here instead of
+    # importing this module back (no import cycle).
+    parser.set_defaults(dispatch=main)
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", title="commands")
     for command in COMMANDS:
         child = sub.add_parser(command.name, help=command.help, description=command.help)

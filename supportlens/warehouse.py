@@ -84,7 +84,7 @@ def publish(settings: Settings) -> Path:
         tmp_copy = folder / f".{version}.tmp"
         try:
             _copy_built_warehouse(source, tmp_copy)
-            frozen = freeze_views(tmp_copy)
+            frozen = freeze_views(tmp_copy, catalog=source.stem)
             os.replace(tmp_copy, folder / version)
         finally:
             tmp_copy.unlink(missing_ok=True)
@@ -95,7 +95,7 @@ def publish(settings: Settings) -> Path:
         _prune(folder, keep=KEEP_SNAPSHOTS)
     log.info(
         "published snapshot",
-        extra={"path": str(target), "version": version, "frozen_views": frozen},
+        extra={"path": str(target), "version": version, "frozen_views": len(frozen)},
     )
     return target
 
@@ -150,26 +150,34 @@ def _copy_built_warehouse(source: Path, copy: Path) -> None:
         conn.close()
 
 
-def freeze_views(database: Path) -> list[str]:
+def freeze_views(database: Path, catalog: str | None = None) -> list[str]:
     """Replace every view in `database` with a table holding its current rows.
 
     Staging models are views over the landed Parquet folders: left as views in a
     snapshot, they would show whatever `land` wrote after the publish. A snapshot must
     hold exactly what was published, so each view becomes a table. Views may read views;
     replacing one by a table of the same rows and name changes no other view's result.
+
+    dbt-duckdb writes views with catalog-qualified names (`"supportlens"."main"."x"`), the
+    catalog being the working file's stem; the copy is attached under that name
+    (`catalog`) so those references resolve.
     """
+    alias = (catalog or database.stem).replace('"', '""')
     frozen: list[str] = []
-    with duckdb.connect(str(database)) as conn:
+    with duckdb.connect() as conn:
         # Row order is not part of any model's contract; without it DuckDB writes in parallel.
         conn.execute("set preserve_insertion_order = false")
+        conn.execute(f"attach '{_sql_string(database)}' as \"{alias}\"")
+        conn.execute(f'use "{alias}"')
         views = conn.execute(
             "select schema_name, view_name from duckdb_views() "
-            "where not internal and not temporary and database_name = current_database() "
-            "order by schema_name, view_name"
+            "where not internal and not temporary and database_name = ? "
+            "order by schema_name, view_name",
+            [catalog or database.stem],
         ).fetchall()
         for schema, view in views:
-            name = f'"{schema}"."{view}"'
-            staged = f'"{schema}"."{view}__frozen"'
+            name = f'"{alias}"."{schema}"."{view}"'
+            staged = f'"{alias}"."{schema}"."{view}__frozen"'
             try:
                 conn.execute("begin transaction")
                 conn.execute(f"create table {staged} as select * from {name}")
@@ -182,8 +190,14 @@ def freeze_views(database: Path) -> list[str]:
                     f"{database}: view {schema}.{view} cannot be frozen into the snapshot: {exc}"
                 ) from exc
             frozen.append(f"{schema}.{view}")
-        conn.execute("checkpoint")
+        conn.execute(f'checkpoint "{alias}"')
+        conn.execute("use memory")
+        conn.execute(f'detach "{alias}"')
     return frozen
+
+
+def _sql_string(path: Path) -> str:
+    return str(path).replace("'", "''")
 
 
 def _prune(folder: Path, keep: int) -> None:

@@ -137,12 +137,13 @@ def _execute(stages: list[Stage], call: Callable[[list[str]], int]) -> tuple[int
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from supportlens.cli import main as cli_main
-
+    # The CLI passes its dispatcher (`supportlens.cli.main`) in `args.dispatch`: each
+    # stage runs as the same subcommand a user would type, without importing the CLI back.
+    dispatch: Callable[[list[str]], int] = args.dispatch
     args.seed = settings.generate.get("seed", 42) if args.seed is None else args.seed
     args.scale = settings.generate.get("scale", "sample") if args.scale is None else args.scale
     args.label_sets = args.label_sets or _default_label_sets(args, settings)
-    code, timings = _execute(plan(args), cli_main)
+    code, timings = _execute(plan(args), dispatch)
     total = sum(t for _, t in timings)
     print("\nstage timings")
     for name, seconds in timings:

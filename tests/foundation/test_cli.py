@@ -37,3 +37,31 @@ def test_a_command_without_options_parses_and_rejects_unknown_ones(capsys) -> No
     except SystemExit as exc:
         assert exc.code == 2
     assert "unrecognized arguments: --no-such-option" in capsys.readouterr().err
+
+
+def test_no_command_module_imports_the_cli_back() -> None:
+    """Commands get what they need from the CLI as arguments: no hidden import cycle."""
+    import ast
+    from pathlib import Path
+
+    import supportlens
+
+    offenders = []
+    for path in Path(supportlens.__file__).parent.rglob("*.py"):
+        if path.name == "cli.py":
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.ImportFrom):
+                names = [node.module or ""] + [f"{node.module}.{a.name}" for a in node.names]
+            elif isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            if "supportlens.cli" in names:
+                offenders.append(f"{path.name}:{node.lineno}")
+    assert not offenders
+
+
+def test_the_run_command_is_handed_the_dispatcher() -> None:
+    from supportlens.cli import build_parser
+
+    assert build_parser("run").parse_args(["run"]).dispatch is main

@@ -165,7 +165,8 @@ def test_published_snapshot_does_not_follow_the_landing_folder(settings, tmp_pat
     )
     with writer(settings) as conn:
         conn.execute(f"create view stg as select * from read_parquet('{landing}/*/*.parquet')")
-        conn.execute("create view stg_even as select * from stg where i % 2 = 0")
+        # dbt-duckdb names relations with the working file's catalog ("work" here).
+        conn.execute('create view stg_even as select * from "work"."main"."stg" where i % 2 = 0')
     publish(settings)
     (landing / "load=2").mkdir()
     duckdb.sql(
