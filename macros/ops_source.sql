@@ -2,8 +2,9 @@
   Run history lives in a DuckDB file of its own (supportlens/ops/store.py), written by
   the `supportlens` commands, never by dbt. The ops models copy it into the warehouse so
   the snapshot carries it. The file is attached read-only by each ops model's pre-hook;
-  when it does not exist yet (a clean clone, plain `dbt build`) or the target is not
-  DuckDB, the source reads as an empty, typed relation (empty_source_select).
+  when it does not exist yet (a clean clone, plain `dbt build`), or the target is not
+  DuckDB, or SQLMesh loads the project, the source reads as an empty, typed relation
+  (empty_source_select), so the DAG is the same on every engine.
 #}
 
 {% macro ops_db_path() -%}
@@ -12,7 +13,8 @@
 
 
 {% macro ops_db_exists() -%}
-  {%- if target.type != 'duckdb' -%}
+  {#- Not DuckDB, or SQLMesh (which cannot run queries while it loads): no run history. -#}
+  {%- if target.type != 'duckdb' or not var('check_landed_files', true) -%}
     {{- return(false) -}}
   {%- endif -%}
   {%- set result = run_query("select count(*) from glob('" ~ ops_db_path() ~ "')") -%}

@@ -1,4 +1,4 @@
-{{ config(tags=['ops', 'uses_predictions'], enabled=target.type == 'duckdb') }}
+{{ config(tags=['ops', 'uses_predictions']) }}
 {#
   One row per alert rule and scope: the measured value, the threshold that applies and
   whether it is breached. Thresholds, severities and channels come from the seed
@@ -9,7 +9,11 @@
   this model is built: hours since the last successful publish, and the status of the
   latest finished run of each command (run history, models/marts/ops/ops_runs).
   `supportlens alerts` rebuilds this model (tag:ops) before it notifies.
+
+  The rules are written in DuckDB SQL (windows, FILTER, QUALIFY, intervals); on another
+  engine the model keeps its place in the DAG but builds empty (see the end of the file).
 #}
+{% if target.type == 'duckdb' %}
 with rules as (
   select * from {{ ref('alert_rules') }}
 ),
@@ -207,3 +211,13 @@ select
   cast((select last_seen from window_end) as date) as data_window_end,
   current_timestamp as evaluated_at
 from matched
+{% else %}
+select
+  {%- for name, type in [('rule', 'varchar'), ('scope', 'varchar'), ('severity', 'varchar'),
+      ('channels', 'varchar'), ('value', 'double'), ('baseline_value', 'double'),
+      ('threshold', 'double'), ('is_breached', 'boolean'), ('description', 'varchar'),
+      ('data_window_end', 'date'), ('evaluated_at', 'timestamp with time zone')] %}
+  cast(null as {{ engine_type(type) }}) as {{ name }}{{ "," if not loop.last }}
+  {%- endfor %}
+where 1 = 0
+{% endif %}

@@ -1,3 +1,3 @@
-{{ config(tags=['ops'], enabled=target.type == 'duckdb', pre_hook="{{ attach_ops() }}") }}
+{{ config(tags=['ops'], pre_hook="{{ attach_ops() }}") }}
 -- A copy of the ops file's ops_dbt_nodes (macros/ops_source.sql), published with the snapshot.
 select * from {{ ops_source('ops_dbt_nodes') }}
