@@ -43,7 +43,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _refresh(settings: Settings) -> bool:
     """Re-run the ops models and mart_alerts on the working warehouse."""
-    from supportlens.commands.build import DbtNotFoundError, run_dbt
+    from supportlens.commands.build import DbtNotFoundError, build_recorded
 
     store = runs.store_for(settings)
     if store is not None:
@@ -51,7 +51,8 @@ def _refresh(settings: Settings) -> bool:
         runs.mark_killed(store)
     target = (settings.project_root / "target").resolve()
     try:
-        code = run_dbt(settings, "build", REFRESH_SELECTION, target)
+        # As `supportlens build` does: a killed refresh leaves the warehouse marked unbuilt.
+        code = build_recorded(settings, REFRESH_SELECTION, target)
     except DbtNotFoundError as exc:
         log.warning("alert rules not re-evaluated", extra={"reason": str(exc)})
         return False
