@@ -66,6 +66,10 @@ class OpenAlert:
 
 def read_checks(database: Path) -> list[Check]:
     """All rows of mart_alerts in one DuckDB file, opened read-only."""
+    if not database.exists():
+        raise AlertsUnavailableError(
+            f"{database}: no warehouse yet; run `supportlens run` (or build and publish)"
+        )
     try:
         conn = duckdb.connect(str(database), read_only=True)
     except duckdb.Error as exc:
