@@ -108,6 +108,8 @@ def sweep_orphans(landing_dir: Path, records: list[LoadRecord]) -> int:
 
 def _land_one(raw: RawFile, landing_dir: Path, records: list[LoadRecord]) -> FileOutcome:
     loader = loader_for(raw.source)
+    if raw.problem is not None:
+        raise WholeFileError(raw.source_file, raw.problem)
     if raw.kind is None:
         raise WholeFileError(raw.source_file, f"unknown format (not a {raw.source} raw file)")
     size = raw.path.stat().st_size

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
@@ -13,6 +14,8 @@ class RawFile:
     path: Path
     source_file: str  # relative to raw_dir, forward slashes: the lineage value
     kind: str | None  # what the source's loader calls this file; None = unknown format
+    #: Why the file cannot land whatever it holds (a name lineage cannot record), or None.
+    problem: str | None = None
 
 
 def _visible_files(folder: Path) -> Iterable[Path]:
@@ -37,7 +40,13 @@ def discover(raw_dir: Path, classifiers: dict[str, Callable[[str], str | None]])
             continue
         for path in _visible_files(folder):
             inner = path.relative_to(folder).as_posix()
-            found.append(
-                RawFile(source, path, path.relative_to(raw_dir).as_posix(), classify(inner))
-            )
+            source_file = path.relative_to(raw_dir).as_posix()
+            try:
+                source_file.encode("utf-8")
+            except UnicodeEncodeError:  # a name in another encoding (surrogate escapes)
+                shown = os.fsencode(source_file).decode("utf-8", "backslashreplace")
+                problem = "file name is not valid UTF-8 (rename the file)"
+                found.append(RawFile(source, path, shown, None, problem))
+                continue
+            found.append(RawFile(source, path, source_file, classify(inner)))
     return found

@@ -79,7 +79,12 @@ UPLOAD_FORM = {
     "sgd": {"split": "train"},
 }
 UPLOADABLE_NAME = {"bitext/b.parquet": "b.parquet"}
-WHOLE_FILE = [c for c in CASES if c.record is None and not c.file.endswith((".txt", ".md"))]
+# Unknown formats and names outside the layout are refused by name (test_datasets.py).
+WHOLE_FILE = [
+    c
+    for c in CASES
+    if c.record is None and not c.file.endswith((".txt", ".md")) and "\\x" not in c.file
+]
 
 
 @pytest.mark.parametrize("case", WHOLE_FILE, ids=[c.name for c in WHOLE_FILE])

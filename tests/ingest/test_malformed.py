@@ -11,6 +11,7 @@ files actually written.
 from __future__ import annotations
 
 import json
+import os
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -126,6 +127,18 @@ def nest_value(rel: str, depth: int) -> Callable[[Path], None]:
     return mutate
 
 
+def on_disk(shown: str) -> bytes:
+    """The bytes of a file name that lineage shows with `\\xNN` escapes (not UTF-8)."""
+    return shown.encode("ascii").decode("unicode_escape").encode("latin-1")
+
+
+def rename_to(rel: str, shown: str) -> Callable[[Path], None]:
+    def mutate(raw: Path) -> None:
+        os.rename(os.fsencode(raw / rel), os.fsencode(raw) + b"/" + on_disk(shown))
+
+    return mutate
+
+
 def set_in(path: list[object], value: object) -> Callable[[list], None]:  # type: ignore[type-arg]
     def change(data: list) -> None:  # type: ignore[type-arg]
         target = data
@@ -236,6 +249,7 @@ CASES = [
     Case("sgd-schema-nested-deep", "sgd", SCHEMA, nest_value(SCHEMA, 5_000), reason="nested too deeply"),
     Case("bitext-parquet-int-column", "bitext", "bitext/b.parquet", to_parquet("bitext/b.parquet", intent_as_int=True), reason="column intent is int64, expected text"),
     Case("bitext-parquet-damaged-pages", "bitext", "bitext/b.parquet", damaged_parquet("bitext/b.parquet"), reason="unreadable Parquet data"),
+    Case("bitext-file-name-not-utf8", "bitext", "bitext/caf\\xe9.csv", rename_to(BITEXT, "bitext/caf\\xe9.csv"), reason="file name is not valid UTF-8"),
 ]  # fmt: skip
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import shutil
 from collections import Counter
 from pathlib import Path, PurePosixPath
@@ -25,7 +26,7 @@ from pathlib import Path, PurePosixPath
 import pyarrow.parquet as pq
 import pytest
 from landing_helpers import FIXTURE_RAW, manifest_rows
-from test_malformed import CASES, Case
+from test_malformed import CASES, Case, on_disk
 
 from supportlens.cli import main
 
@@ -42,11 +43,18 @@ def corpus_path(case: Case, number: int) -> str:
     tag = f"c{number:02d}"
     path = PurePosixPath(case.file)
     source, suffix = path.parts[0], path.suffix
+    if "\\x" in case.file:  # a name that is not UTF-8 must stay so
+        return f"{source}/{tag}-{path.name}"
     if source in {"bitext", "synthetic"} or (source == "banking77" and suffix == ".csv"):
         return f"{source}/{tag}{suffix}"  # these loaders take any top-level file name
     if source == "sgd":
         return f"sgd/{tag}/{path.name}"  # the folder is the split
     return f"{source}/{tag}/{path.name}"  # twcs.csv, categories.json, notes.txt
+
+
+def shown(relative: Path) -> str:
+    """A relative path as lineage records it (bytes that are not UTF-8 as `\\xNN`)."""
+    return os.fsencode(relative.as_posix()).decode("utf-8", "backslashreplace")
 
 
 def records_in(path: Path) -> list[int]:
@@ -89,9 +97,9 @@ def corpus(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> tuple[Path, Path,
         scratch = tmp_path / "scratch" / case.name
         shutil.copytree(FIXTURE_RAW, scratch)
         case.mutate(scratch)
-        target = raw / corpus_path(case, number)
+        target = Path(os.fsdecode(os.fsencode(raw) + b"/" + on_disk(corpus_path(case, number))))
         target.parent.mkdir(parents=True, exist_ok=True)
-        shutil.copyfile(scratch / case.file, target)
+        shutil.copyfile(os.fsdecode(os.fsencode(scratch) + b"/" + on_disk(case.file)), target)
         placed[corpus_path(case, number)] = case
     monkeypatch.setenv("SUPPORTLENS_PATHS_RAW_DIR", str(raw))
     monkeypatch.setenv("SUPPORTLENS_PATHS_LANDING_DIR", str(landing))
@@ -125,7 +133,7 @@ def test_one_land_accounts_for_every_row_and_file_of_the_corpus(
     for source in ("banking77", "bitext", "sgd", "twcs", "synthetic"):
         live += live_records(landing, source)
 
-    every_file = sorted(p.relative_to(raw).as_posix() for p in raw.rglob("*") if p.is_file())
+    every_file = sorted(shown(p.relative_to(raw)) for p in raw.rglob("*") if p.is_file())
     totals = Counter[str]()
     for path in every_file:
         if path in whole_file:
