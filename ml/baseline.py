@@ -13,6 +13,7 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
+from tqdm.auto import tqdm
 
 from ml.config import TrainConfig
 from ml.fast_linear import compile_pipeline
@@ -82,10 +83,24 @@ class TfidfLinearClassifier:
         self._compiled = compile_pipeline(pipeline)
 
     @classmethod
-    def fit(cls, texts: list[str], labels: list[str], config: TrainConfig) -> TfidfLinearClassifier:
+    def fit(
+        cls,
+        texts: list[str],
+        labels: list[str],
+        config: TrainConfig,
+        show_progress: bool = False,
+    ) -> TfidfLinearClassifier:
         classes, counts = np.unique(labels, return_counts=True)
         pipeline = build_pipeline(config, int(counts.min()))
-        pipeline.fit(texts, labels)
+        # The two steps Pipeline.fit runs, one by one, so a progress bar can name them.
+        (_, features), (_, classifier) = pipeline.steps
+        with tqdm(total=2, desc="tf-idf baseline", disable=not show_progress) as progress:
+            progress.set_postfix(step="n-gram features")
+            matrix = features.fit_transform(texts, labels)
+            progress.update()
+            progress.set_postfix(step=f"{config.classifier} on {matrix.shape[1]:,} features")
+            classifier.fit(matrix, labels)
+            progress.update()
         return cls(pipeline, sorted(classes.tolist()))
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:

@@ -15,7 +15,8 @@ from typing import Any
 
 import yaml
 
-MODEL_TYPES = ("tfidf_linear", "transformer", "cascade")
+MODEL_TYPES = ("tfidf_linear", "transformer", "cascade", "embedding_linear", "ensemble")
+ENCODER_BACKENDS = ("onnx_int8", "torch_fp32")
 DEVICES = ("auto", "cpu", "cuda")
 LINEAR_CLASSIFIERS = ("logistic", "linear_svc")
 
@@ -56,6 +57,15 @@ class TrainConfig:
     cascade_threshold: float = 0.9
     # Weight of the transformer when both models score a text (1.0: transformer decides).
     ensemble_weight: float = 1.0
+    # --- embedding_linear / ensemble: frozen encoder (base_model), mean pooled, + LR
+    embedding_c: float = 20.0  # inverse L2 strength of the logistic regression head
+    # onnx_int8: int8 ONNX Runtime export (PyTorch fp32 when onnxruntime is missing)
+    encoder_backend: str = "onnx_int8"
+    # Refit on train + validation once the validation split has chosen the settings.
+    refit_on_validation: bool = True
+    # ensemble: validation accuracy the cascade may give up to skip the encoder on texts
+    # TF-IDF is sure of (weight and threshold are both chosen on validation).
+    cascade_max_drop: float = 0.002
 
     def fingerprint(self) -> str:
         """Stable hash of the settings that change the trained weights (resume guard)."""
@@ -113,6 +123,15 @@ def _check_ranges(config: TrainConfig, source: str) -> None:
         problems.append("need 1 <= char_ngram_min <= char_ngram_max")
     if not 0 <= config.ensemble_weight <= 1:
         problems.append("ensemble_weight must be in [0, 1]")
+    if config.encoder_backend not in ENCODER_BACKENDS:
+        problems.append(
+            f"encoder_backend must be one of {list(ENCODER_BACKENDS)}, "
+            f"got {config.encoder_backend!r}"
+        )
+    if config.embedding_c <= 0:
+        problems.append("embedding_c must be > 0")
+    if not 0 <= config.cascade_max_drop < 1:
+        problems.append("cascade_max_drop must be in [0, 1)")
     if config.cascade_threshold < 0:
         problems.append("cascade_threshold must be >= 0")
     if problems:

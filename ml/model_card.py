@@ -48,6 +48,7 @@ def render_markdown(card: dict[str, Any]) -> str:
         "|---|---|",
         *[f"| {name} | {value:.4f} |" for name, value in card["metrics"]["validation"].items()],
     ]
+    lines += _how_chosen(card.get("training") or {})
     history = card.get("history") or []
     if history:
         lines += [
@@ -67,3 +68,48 @@ def render_markdown(card: dict[str, Any]) -> str:
     lines += ["```", "", "## Hardware", ""]
     lines += [f"- {key}: {value}" for key, value in card["hardware"].items()]
     return "\n".join(lines) + "\n"
+
+
+def _how_chosen(training: dict[str, Any]) -> list[str]:
+    """Frozen-encoder models: the validation scores that chose the settings, and the refit."""
+    scores = training.get("validation_accuracy")
+    if not scores:
+        return []
+    lines = [
+        "",
+        "## How it was chosen",
+        "",
+        f"Encoder `{training.get('encoder_backend')}` (mean pooling, L2-normalised), "
+        f"logistic regression C = {training.get('embedding_c')}. Validation accuracy of "
+        "each candidate, models fitted on the train split only:",
+        "",
+        "| candidate | validation accuracy |",
+        "|---|---|",
+        *[f"| {name} | {value:.4f} |" for name, value in scores.items()],
+    ]
+    blend = training.get("blend")
+    if blend:
+        lines += [
+            "",
+            f"Ensemble: weight {blend['weight']} on the embedding model (best of "
+            f"{len(blend['weight_scores'])} weights on validation, ties nearest 0.5), "
+            f"cascade threshold {blend['threshold']}: texts the TF-IDF model answers with "
+            f"at least that confidence skip the encoder ({blend['escalated']:.0%} of "
+            f"validation texts reached it; lowest threshold within "
+            f"{training.get('cascade_max_drop', 0):.1%} of the best validation accuracy).",
+            "",
+            "| weight | validation accuracy |",
+            "|---|---|",
+            *[f"| {w} | {a:.4f} |" for w, a in blend["weight_scores"].items()],
+            "",
+            "| threshold | validation accuracy | share encoded |",
+            "|---|---|---|",
+            *[f"| {t} | {a:.4f} | {e:.0%} |" for t, (a, e) in blend["threshold_scores"].items()],
+        ]
+    if training.get("refit_on"):
+        lines += [
+            "",
+            f"The registered model was then refitted on {training['refit_on']} with these "
+            "settings; the validation metrics above are from before the refit.",
+        ]
+    return lines

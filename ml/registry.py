@@ -118,6 +118,14 @@ def load_classifier(directory: Path, meta: ModelMeta) -> Classifier:
         from ml.cascade import CascadeClassifier
 
         return CascadeClassifier.load(directory, spec, quantize=meta.quantize_inference)
+    if meta.model_type == "embedding_linear":
+        from ml.embedding_linear import EmbeddingLinearClassifier
+
+        return EmbeddingLinearClassifier.load(directory)
+    if meta.model_type == "ensemble":
+        from ml.ensemble import EnsembleClassifier
+
+        return EnsembleClassifier.load(directory)
     raise ValueError(f"{directory / META_FILE}: unknown model_type {meta.model_type!r}")
 
 

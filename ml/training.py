@@ -12,12 +12,14 @@ from pathlib import Path
 from typing import Any
 
 import duckdb
+import numpy as np
 
 from ml.baseline import TfidfLinearClassifier
 from ml.classifier import Classifier
 from ml.config import TrainConfig, resolve_base_model
 from ml.data import Dataset, load_dataset
 from ml.device import select_device
+from ml.embedding import cache_root_for
 from ml.evaluation import evaluation_from_proba, write_evaluation
 from ml.model_card import hardware, render_markdown
 from ml.registry import ModelMeta, activate, new_version, record_model, save_version
@@ -37,6 +39,9 @@ class Trained:
     base_model: str = ""
     history: list[EpochResult] = field(default_factory=list)
     details: dict[str, Any] = field(default_factory=dict)
+    # Validation probabilities of the model that chose the settings, before any refit on
+    # train + validation (a refitted model has seen the validation texts).
+    validation_proba: np.ndarray | None = None
 
 
 @dataclass(frozen=True)
@@ -60,12 +65,30 @@ def fit_model(
     on_epoch_end: Callable[[EpochResult], None] | None = None,
     resume: bool = True,
     show_progress: bool = True,
+    cache_root: Path | None = None,
 ) -> Trained:
-    """Fit the configured model type; the transformer checkpoints into `work_dir`."""
+    """Fit the configured model type; the transformer checkpoints into `work_dir`;
+    encoder embeddings are read from / written to `cache_root` (None: no cache)."""
     started = time.perf_counter()
     if config.model_type == "tfidf_linear":
-        model = TfidfLinearClassifier.fit(dataset.train.texts, dataset.train.labels, config)
+        model = TfidfLinearClassifier.fit(
+            dataset.train.texts, dataset.train.labels, config, show_progress=show_progress
+        )
         return Trained(model, time.perf_counter() - started)
+    if config.model_type in ("embedding_linear", "ensemble"):
+        from ml.frozen_training import fit_frozen
+
+        base = resolve_base_model(config.base_model, settings_base_model)
+        classifier, details, validation_proba = fit_frozen(
+            config, dataset, base, cache_root, show_progress
+        )
+        return Trained(
+            classifier,
+            time.perf_counter() - started,
+            str(base),
+            details=details,
+            validation_proba=validation_proba,
+        )
     base = resolve_base_model(config.base_model, settings_base_model)
     spec = select_device(config.device, config.num_threads)
     trainer = TransformerTrainer(
@@ -153,9 +176,13 @@ def train_and_register(
         str(settings.ml.get("base_model", "")),
         resume=resume,
         show_progress=show_progress,
+        cache_root=cache_root_for(settings),
     )
+    validation_proba = trained.validation_proba
+    if validation_proba is None:
+        validation_proba = trained.classifier.predict_proba(dataset.validation.texts)
     validation = evaluation_from_proba(
-        trained.classifier.predict_proba(dataset.validation.texts),
+        validation_proba,
         dataset.labels,
         dataset.validation.labels,
         "validation",
