@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from report_fixture_warehouse import write_fixture_warehouse
 
-from supportlens.commands import report
 from supportlens.config import Settings, load_settings
+from supportlens.report import evidence, server
 
 REPO_ROOT = Path(__file__).resolve().parents[2]
 CHROMIUM = "/usr/bin/chromium"
@@ -55,12 +55,12 @@ def built_site(report_settings: Settings) -> Path:
     reuse = os.environ.get("SUPPORTLENS_TEST_REPORT_SITE")
     if reuse and not os.environ.get("CI"):
         return Path(reuse)
-    return report.build_site(report_settings)
+    return evidence.build_site(report_settings)
 
 
 @pytest.fixture(scope="session")
 def site_url(built_site: Path) -> Iterator[str]:
-    with report.serve_site(built_site) as url:
+    with server.serve_site(built_site) as url:
         yield url
 
 

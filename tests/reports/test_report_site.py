@@ -15,12 +15,12 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
-from supportlens.commands import report
+from supportlens.report import pdf, project
 
 # The first test also builds the site (1-3 min alone, much longer on a loaded machine).
 pytestmark = [pytest.mark.slow, pytest.mark.browser, pytest.mark.timeout(2400)]
 
-PAGES = report.page_routes()
+PAGES = project.page_routes()
 CHART_COMPONENTS = ("BarChart", "LineChart", "AreaChart", "Heatmap", "SankeyDiagram")
 #: Texts Evidence shows instead of a figure when a query fails or returns nothing.
 FAILURE_TEXTS = ("Error in query", "Dataset is empty", "No Results", "Missing required")
@@ -29,7 +29,7 @@ RENDER_TIMEOUT_MS = 60_000
 
 def declared_charts(page_name: str) -> int:
     source = "index" if page_name == "overview" else page_name
-    text = (report.DEFAULT_PROJECT_DIR / "pages" / f"{source}.md").read_text(encoding="utf-8")
+    text = (project.DEFAULT_PROJECT_DIR / "pages" / f"{source}.md").read_text(encoding="utf-8")
     return sum(len(re.findall(rf"<{name}\b", text)) for name in CHART_COMPONENTS)
 
 
@@ -38,7 +38,7 @@ def browser(chromium_path: str) -> Iterator[Browser]:
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(
             executable_path=chromium_path,
-            args=[flag for flag in report.CHROMIUM_FLAGS if flag != "--headless"],
+            args=[flag for flag in pdf.CHROMIUM_FLAGS if flag != "--headless"],
             headless=True,
         )
         yield launched
@@ -80,7 +80,7 @@ def open_and_wait(page: Page, url: str, charts: int) -> None:
 
 @pytest.mark.parametrize("route", PAGES, ids=lambda p: p.name)
 def test_page_renders_its_charts_with_data(
-    page: Page, site_url: str, artifacts_dir: Path, route: report.Page
+    page: Page, site_url: str, artifacts_dir: Path, route: project.Page
 ) -> None:
     errors: list[str] = []
     page.on("pageerror", lambda exc: errors.append(str(exc)))
@@ -130,10 +130,10 @@ def test_source_filter_changes_figures(page: Page, site_url: str, artifacts_dir:
 
 
 def test_every_page_prints_to_a_non_empty_pdf(built_site: Path, artifacts_dir: Path) -> None:
-    pdfs = report.export_pdfs(built_site, artifacts_dir / "pdf")
+    pdfs = pdf.export_pdfs(built_site, artifacts_dir / "pdf")
     assert [p.stem for p in pdfs] == [page.name for page in PAGES]
-    for pdf in pdfs:
-        content = pdf.read_bytes()
-        assert content.startswith(b"%PDF"), pdf
+    for printed in pdfs:
+        content = printed.read_bytes()
+        assert content.startswith(b"%PDF"), printed
         # A blank page prints to ~1-3 KB; a page with charts and text is far larger.
-        assert len(content) > 20_000, f"{pdf} is only {len(content)} bytes"
+        assert len(content) > 20_000, f"{printed} is only {len(content)} bytes"
