@@ -193,9 +193,11 @@ def _load_new(
     )
 
 
-def _problem(exc: Exception) -> str:
-    """One line saying what went wrong, for an error nobody anticipated."""
+def _problem(exc: Exception, source_file: str) -> str:
+    """One line saying what went wrong with `source_file` (naming another file it needs)."""
     if isinstance(exc, WholeFileError):
+        if exc.source_file != source_file:  # e.g. a broken categories.json beside train.csv
+            return f"needs {exc.source_file}, which is unusable: {exc.problem}"
         return exc.problem
     first = (str(exc).strip().splitlines() or [""])[0][:300]
     return f"unexpected {type(exc).__name__} while landing ({first or 'no message'})"
@@ -254,7 +256,7 @@ def land_file(raw: RawFile, landing_dir: Path, records: list[LoadRecord]) -> Fil
     try:
         outcome = _land_one(raw, landing_dir, records)
     except Exception as exc:  # one bad file must not stop the files after it
-        problem = _problem(exc)
+        problem = _problem(exc, raw.source_file)
         if isinstance(exc, WholeFileError):
             log.error("file not landed", extra={"file": raw.source_file, "error": problem})
         else:  # a loader bug or a case no check anticipated: keep the traceback
@@ -335,7 +337,7 @@ def check_file(path: Path, source_file: str) -> FileOutcome:
     except WholeFileError:
         raise
     except Exception as exc:
-        raise WholeFileError(source_file, _problem(exc)) from exc
+        raise WholeFileError(source_file, _problem(exc, source_file)) from exc
     return FileOutcome(
         source, source_file, LANDED, None, sink.rows_read, sink.rows_accepted, sink.rows_quarantined
     )

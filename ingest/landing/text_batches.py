@@ -290,6 +290,8 @@ def iter_parquet(
         texts: dict[str, pa.StringArray] = {}
         for name in columns:
             column = batch.column(name)
+            if pa.types.is_dictionary(column.type):  # pandas categoricals are written so
+                column = column.dictionary_decode()
             if not (pa.types.is_string(column.type) or pa.types.is_large_string(column.type)):
                 raise WholeFileError(source_file, f"column {name} is {column.type}, expected text")
             texts[name] = pc.fill_null(column.cast(pa.string()), "")

@@ -83,7 +83,11 @@ def _bitext_table(raw: Path) -> pa.Table:
 
 
 def to_parquet(
-    rel: str, drop: str | None = None, blank: str | None = None, intent_as_int: bool = False
+    rel: str,
+    drop: str | None = None,
+    blank: str | None = None,
+    intent_as_int: bool = False,
+    categorical: bool = False,
 ) -> Callable[[Path], None]:
     def mutate(raw: Path) -> None:
         table = _bitext_table(raw)
@@ -96,6 +100,13 @@ def to_parquet(
         if intent_as_int:
             index = table.schema.get_field_index("intent")
             table = table.set_column(index, "intent", pa.array(range(table.num_rows)))
+        if categorical:  # as pandas writes a `category` dtype
+            table = pa.table(
+                {
+                    n: c.dictionary_encode()
+                    for n, c in zip(table.column_names, table.columns, strict=True)
+                }
+            )
         pq.write_table(table, raw / rel)
 
     return mutate
@@ -249,6 +260,7 @@ CASES = [
     Case("sgd-schema-nested-deep", "sgd", SCHEMA, nest_value(SCHEMA, 5_000), reason="nested too deeply"),
     Case("bitext-parquet-int-column", "bitext", "bitext/b.parquet", to_parquet("bitext/b.parquet", intent_as_int=True), reason="column intent is int64, expected text"),
     Case("bitext-parquet-damaged-pages", "bitext", "bitext/b.parquet", damaged_parquet("bitext/b.parquet"), reason="unreadable Parquet data"),
+    Case("bitext-parquet-categorical-empty-intent", "bitext", "bitext/b.parquet", to_parquet("bitext/b.parquet", blank="intent", categorical=True), 3, "intent", "empty intent"),
     Case("bitext-file-name-not-utf8", "bitext", "bitext/caf\\xe9.csv", rename_to(BITEXT, "bitext/caf\\xe9.csv"), reason="file name is not valid UTF-8"),
 ]  # fmt: skip
 
@@ -326,3 +338,15 @@ def test_record_numbers_survive_skipped_multiline_rows(land_dirs: tuple[Path, Pa
         )
     )
     assert (record_of[30], record_of[32], record_of[34]) == (9, 11, 13)
+
+
+def test_a_broken_categories_file_names_itself_in_its_neighbours_failure(
+    land_dirs: tuple[Path, Path],
+) -> None:
+    raw, landing = land_dirs
+    write(CATS, b'["card_arrival", "card_li')(raw)
+    outcomes = {o.source_file: o for o in land(raw, landing, ["banking77"])}
+    assert outcomes[B77].status == FAILED
+    assert outcomes[B77].message.startswith(
+        f"{B77}: needs {CATS}, which is unusable: truncated or invalid JSON"
+    )
