@@ -206,9 +206,7 @@ def recorded(
         "started_at": started,
         "status": RUNNING,
     }
-    # Earlier runs whose process died are marked before this one can be confused with them.
-    _safe("killed runs", mark_killed, store)
-    _safe("run start", _insert, store, "ops_runs", row)
+    _safe("run start", _start_run, store, row)
     active = _Active(store=store, run_id=run_id, counters=[Counters()])
     token = _ACTIVE.set(active)
     status = FAILED
@@ -311,6 +309,18 @@ def stage(name: str) -> Iterator[Outcome]:
         )
 
 
+def _start_run(store: OpsStore, row: dict[str, Any]) -> None:
+    """Insert the `running` row; earlier runs whose process died are marked first.
+
+    One connection for both: opening the ops file is most of what recording costs.
+    """
+    with store.write() as conn:
+        _mark_dead(conn)
+        columns = ", ".join(row)
+        marks = ", ".join("?" for _ in row)
+        conn.execute(f"insert into ops_runs ({columns}) values ({marks})", list(row.values()))
+
+
 def _insert(store: OpsStore, table: str, row: dict[str, Any]) -> None:
     columns = ", ".join(row)
     marks = ", ".join("?" for _ in row)
@@ -388,32 +398,41 @@ def _ingest_dbt(active: _Active | None, target: Path, since: dt.datetime) -> Non
 # Reading ---------------------------------------------------------------------------------
 
 
+def _mark_dead(conn: Any) -> int:
+    """In an open writing connection: `running` runs of this host whose process is gone."""
+    running = conn.execute(
+        "select run_id, pid, pid_started from ops_runs where status = ? and host = ?",
+        [RUNNING, socket.gethostname()],
+    ).fetchall()
+    dead = [run_id for run_id, pid, ticks in running if not process_alive(pid, ticks)]
+    for run_id in dead:
+        conn.execute(
+            "update ops_runs set status = ?, error = coalesce(error, "
+            "'process ended without recording an end (killed)') where run_id = ?",
+            [KILLED, run_id],
+        )
+        conn.execute(
+            "update ops_run_stages set status = ? where run_id = ? and status = ?",
+            [KILLED, run_id, RUNNING],
+        )
+    if dead:
+        log.info("marked killed runs", extra={"runs": len(dead)})
+    return len(dead)
+
+
 def mark_killed(store: OpsStore) -> int:
     """Mark `running` runs (and their stages) whose process is gone as `killed`."""
     if not store.exists():
         return 0
-    host = socket.gethostname()
     with store.read() as conn:
         running = conn.execute(
-            "select run_id, pid, pid_started from ops_runs where status = ? and host = ?",
-            [RUNNING, host],
-        ).fetchall()
-    dead = [run_id for run_id, pid, ticks in running if not process_alive(pid, ticks)]
-    if not dead:
+            "select count(*) from ops_runs where status = ? and host = ?",
+            [RUNNING, socket.gethostname()],
+        ).fetchone()[0]
+    if not running:
         return 0
     with store.write() as conn:
-        for run_id in dead:
-            conn.execute(
-                "update ops_runs set status = ?, error = coalesce(error, "
-                "'process ended without recording an end (killed)') where run_id = ?",
-                [KILLED, run_id],
-            )
-            conn.execute(
-                "update ops_run_stages set status = ? where run_id = ? and status = ?",
-                [KILLED, run_id, RUNNING],
-            )
-    log.info("marked killed runs", extra={"runs": len(dead)})
-    return len(dead)
+        return _mark_dead(conn)
 
 
 def list_runs(store: OpsStore, limit: int = 20) -> list[dict[str, Any]]:
