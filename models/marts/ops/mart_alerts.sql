@@ -142,7 +142,8 @@ snapshot_age as (
 latest_runs as (
   select
     command as scope,
-    case when status in ('failed', 'killed', 'interrupted') then 1.0 else 0.0 end as value
+    -- Ctrl-C (interrupted) is a person's choice, not a failure; stale_snapshot still notices.
+    case when status in ('failed', 'killed') then 1.0 else 0.0 end as value
   from runs
   where status <> 'running'
   qualify row_number() over (partition by command order by started_at desc) = 1
