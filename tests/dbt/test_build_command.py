@@ -63,3 +63,12 @@ def test_failed_nodes_lists_errors_and_counts_skips(tmp_path: Path) -> None:
 
 def test_missing_run_results_gives_no_nodes(tmp_path: Path) -> None:
     assert build.failed_nodes(tmp_path / "absent.json") == ([], 0)
+
+
+def test_only_node_selection_makes_a_build_selective() -> None:
+    """A selective build cannot mend a failed full one (supportlens.build_state)."""
+    assert build.is_selective(["--select", "tag:uses_predictions+"])
+    assert build.is_selective(["-s", "fct_turns"])
+    assert build.is_selective(["--exclude=path:models/marts/analytics"])
+    assert not build.is_selective([])
+    assert not build.is_selective(["--full-refresh", "--exclude-resource-type", "test"])
