@@ -93,11 +93,14 @@ def train(registry_dir: Path, settings_env: dict[str, str], limit: int) -> str:
     from ml.baseline import TfidfLinearClassifier
     from ml.config import TrainConfig
     from supportlens.config import load_settings
+    from supportlens.text import normalize_texts
 
     settings = load_settings()
     texts, labels, source = training_data(limit)
     started = time.perf_counter()
-    classifier = TfidfLinearClassifier.fit(texts, labels, TrainConfig())
+    # On normalised text, as `supportlens train` learns from the warehouse: the registered
+    # model applies normalize_text_v1 to every request (ml/preprocessing.py).
+    classifier = TfidfLinearClassifier.fit(normalize_texts(texts), labels, TrainConfig())
     meta = registry.ModelMeta(MODEL_VERSION, "banking77", "tfidf_linear", classifier.labels)
     card = {
         "created_at": time.strftime("%Y-%m-%dT%H:%M:%S"),

@@ -128,6 +128,7 @@ def prepare_registry(settings: Settings, registry_dir: Path | None) -> Settings 
     from ml.baseline import TfidfLinearClassifier
     from ml.config import TrainConfig
     from ml.registry import ModelMeta, activate, new_version, version_dir
+    from supportlens.text import normalize_texts
 
     with BANKING77.open(encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
@@ -137,7 +138,9 @@ def prepare_registry(settings: Settings, registry_dir: Path | None) -> Settings 
     temporary = Path(tempfile.mkdtemp(prefix="udf-bench-registry-"))
     settings = replace(settings, paths=replace(settings.paths, registry_dir=temporary))
     log.info("training the TF-IDF baseline for the benchmark", extra={"rows": len(texts)})
-    classifier = TfidfLinearClassifier.fit(texts, labels, TrainConfig())
+    # On normalised text, as `supportlens train` learns from the warehouse: the registered
+    # model applies normalize_text_v1 to what predict_intent passes (ml/preprocessing.py).
+    classifier = TfidfLinearClassifier.fit(normalize_texts(texts), labels, TrainConfig())
     version = new_version("banking77", "tfidf_linear")
     directory = version_dir(settings, version)
     classifier.save(directory)
