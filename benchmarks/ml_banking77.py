@@ -33,6 +33,7 @@ def build_warehouse(path: Path, test_fraction: float, validation_fraction: float
 
     from ml.data import stratified_holdout
     from ml.tables import ensure_tables
+    from supportlens.text import normalize_text
 
     frame = pd.read_csv(DATA)
     rest, test = stratified_holdout(frame["category"].tolist(), test_fraction, seed)
@@ -46,7 +47,9 @@ def build_warehouse(path: Path, test_fraction: float, validation_fraction: float
             "example_id": [f"b77-{i:05d}" for i in range(len(frame))],
             "source": "banking77",
             "label_set": "banking77",
-            "text": frame["text"],
+            # As dbt writes it (text_normalized): registered models apply
+            # normalize_text_v1 to what they are asked, so train and test on it too.
+            "text": frame["text"].map(normalize_text),
             "label": frame["category"],
             "split": split,
         }
