@@ -85,6 +85,7 @@ def publish(settings: Settings) -> Path:
         try:
             _copy_built_warehouse(source, tmp_copy)
             frozen = freeze_views(tmp_copy, catalog=source.stem)
+            _fsync(tmp_copy)
             os.replace(tmp_copy, folder / version)
         finally:
             tmp_copy.unlink(missing_ok=True)
@@ -92,6 +93,10 @@ def publish(settings: Settings) -> Path:
         tmp_link.unlink(missing_ok=True)
         tmp_link.symlink_to(Path("snapshots") / version)
         os.replace(tmp_link, target)
+        # The renames are durable only once their folders are on disk (a power cut must
+        # not leave the link pointing at a name that was never written).
+        _fsync(folder)
+        _fsync(target.parent)
         _prune(folder, keep=KEEP_SNAPSHOTS)
     log.info(
         "published snapshot",
@@ -119,6 +124,13 @@ def remove_leftovers(published: Path) -> list[Path]:
     """
     folder = snapshots_dir(published)
     leftovers = [*folder.glob(".*.tmp"), *published.parent.glob(f".{published.name}.*.link")]
+    # A complete copy the killed publish never linked: newer than the published one.
+    current = published.resolve() if published.is_symlink() else None
+    if current is not None and current.exists():
+        newest = current.stat().st_mtime_ns
+        leftovers += [
+            p for p in folder.glob("*.duckdb") if p != current and p.stat().st_mtime_ns > newest
+        ]
     for path in leftovers:
         path.unlink(missing_ok=True)
     if leftovers:
@@ -194,6 +206,15 @@ def freeze_views(database: Path, catalog: str | None = None) -> list[str]:
         conn.execute("use memory")
         conn.execute(f'detach "{alias}"')
     return frozen
+
+
+def _fsync(path: Path) -> None:
+    """Flush a file's or a folder's entries to disk."""
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
 
 
 def _sql_string(path: Path) -> str:

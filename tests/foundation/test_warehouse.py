@@ -202,3 +202,19 @@ def test_publish_removes_the_leftovers_of_a_killed_publish(settings) -> None:
     assert sorted(p.name for p in folder.iterdir() if not p.name.startswith(".publish")) == [
         settings.paths.published.resolve().name
     ]
+
+
+def test_publish_removes_a_complete_copy_that_was_never_linked(settings) -> None:
+    """Killed between renaming its copy into place and swapping the link."""
+    with writer(settings) as conn:
+        conn.execute("create table t as select 1 as v")
+    publish(settings)
+    first = settings.paths.published.resolve()
+    folder = snapshots_dir(settings.paths.published)
+    never_linked = folder / "snap-99999999999999999999.duckdb"
+    never_linked.write_bytes(first.read_bytes())
+    publish(settings)
+    assert not never_linked.exists()
+    assert sorted(p.name for p in folder.glob("*.duckdb")) == sorted(
+        [first.name, settings.paths.published.resolve().name]
+    )
