@@ -45,6 +45,23 @@ class ForeignFileError(FileExistsError):
         )
 
 
+def files_in(root: Path, folders: Iterable[str]) -> Iterator[str]:
+    """Relative paths of the files now under `folders` of `root`.
+
+    Hidden names (`.DS_Store`, an upload in progress) are left out: the generator never
+    writes one and `land` never reads one. So is the record itself.
+    """
+    for folder in folders:
+        base = root / folder
+        if not base.is_dir():
+            continue
+        for path in sorted(base.rglob("*")):
+            relative = path.relative_to(root).as_posix()
+            hidden = any(part.startswith(".") for part in relative.split("/"))
+            if path.is_file() and not hidden and relative != RECORD:
+                yield relative
+
+
 @dataclass
 class GeneratedFiles:
     """What the generator has written under one root: {relative path: [bytes, sha256]}."""
@@ -74,15 +91,7 @@ class GeneratedFiles:
         os.replace(tmp, path)
 
     def files_in(self, folders: Iterable[str]) -> Iterator[str]:
-        """Relative paths of the files now under `folders` (the record itself excluded)."""
-        for folder in folders:
-            base = self.root / folder
-            if not base.is_dir():
-                continue
-            for path in sorted(base.rglob("*")):
-                relative = path.relative_to(self.root).as_posix()
-                if path.is_file() and relative != RECORD:
-                    yield relative
+        return files_in(self.root, folders)
 
     def is_ours(self, relative: str) -> bool:
         if any(relative.startswith(f"{folder}/") for folder in self.writing):

@@ -10,7 +10,7 @@ from ingest.generate.banking77 import write_banking77
 from ingest.generate.bitext import write_bitext
 from ingest.generate.common import write_csv
 from ingest.generate.ownership import TRUTH_FOLDER as TRUTH_DIR
-from ingest.generate.ownership import own_folders
+from ingest.generate.ownership import files_in, own_folders
 from ingest.generate.scales import Scale, scale_named
 from ingest.generate.sgd import write_sgd
 from ingest.generate.synthetic import write_synthetic
@@ -69,10 +69,10 @@ def generate_all(
                     "seconds": round(time.perf_counter() - started, 2),
                 },
             )
-        for source in sources:  # only our own files are here: own_folders checked
-            for stale in sorted(p for p in (out_dir / source).rglob("*") if p.is_file()):
-                if stale.relative_to(out_dir).as_posix() not in written:
-                    stale.unlink()
+        # Only our own files are here (own_folders checked): drop those not written now.
+        for relative in list(files_in(out_dir, sources)):
+            if relative not in written:
+                (out_dir / relative).unlink()
         rows = []
         for relative in sorted(written):
             digests[relative] = file_digest(out_dir / relative)

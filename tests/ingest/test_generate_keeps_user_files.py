@@ -116,6 +116,14 @@ def test_generate_rewrites_its_own_output_but_not_a_file_the_user_edited(
     assert train.read_bytes() == edited
 
 
+def test_hidden_files_neither_block_nor_get_touched(tmp_path: Path) -> None:
+    raw = tmp_path / "raw"
+    (raw / "bitext").mkdir(parents=True)
+    (raw / "bitext" / ".DS_Store").write_bytes(b"finder")
+    generate_all(raw, 3, "sample", sources=("bitext",))
+    assert (raw / "bitext" / ".DS_Store").read_bytes() == b"finder"
+
+
 def test_generate_beside_users_files_of_other_sources(user_raw: Path) -> None:
     before = {k: v for k, v in snapshot(user_raw).items() if not k.startswith("twcs/")}
     shutil.rmtree(user_raw / "twcs")
