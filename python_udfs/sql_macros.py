@@ -1,10 +1,11 @@
 """Pure-SQL DuckDB macros: `normalize_text_sql`, usable without Python (plain `duckdb` CLI).
 
-The SQL is rendered from the rules of `python_udfs.text` (the one definition): the same
+The SQL is rendered from the rules of `supportlens.text` (the one definition): the same
 RE2 patterns, with characters outside printable ASCII written as RE2 `\\x{...}` escapes so
 the SQL text stays readable. `macros/normalize_text_sql.sql` (dbt) holds this very
-expression; `tests/udfs/test_text.py` checks it is identical and that the macro and
-`normalize_text` give the same output on a generated corpus.
+expression (`python -m python_udfs.dbt_macro` rewrites it after a rule change);
+`tests/udfs/test_text.py` checks it is identical and that the macro and `normalize_text`
+give the same output on a generated corpus.
 """
 
 from __future__ import annotations

@@ -17,11 +17,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from python_udfs import persist_macros
+from python_udfs.dbt_macro import DBT_MACRO
 from python_udfs.sql_macros import create_temp_macros, normalize_text_sql_expression
 from python_udfs.text import normalize_text_arrow
 from supportlens.text import WHITESPACE_CHARS, is_blank, normalize_text
-
-DBT_MACRO = Path(__file__).resolve().parents[2] / "macros" / "normalize_text_sql.sql"
 
 CASES = [
     ("Hi @bob", "hi <user>"),
@@ -160,7 +159,8 @@ def test_whitespace_class_is_exactly_python_isspace() -> None:
 
 
 def test_dbt_macro_is_the_rendered_python_rules() -> None:
-    """The dbt macro holds exactly the SQL python_udfs renders from its rules."""
+    """The dbt macro holds exactly the SQL python_udfs renders from the rules
+    (`python -m python_udfs.dbt_macro` rewrites it)."""
     assert render_dbt_macro("t") == normalize_text_sql_expression("t")
 
 
