@@ -32,6 +32,8 @@ log = logging.getLogger(__name__)
 #: dbt statuses that mean a node failed (skipped nodes are reported apart: they only
 #: follow from an upstream failure).
 FAILED_STATUSES = frozenset({"error", "fail", "runtime error"})
+#: The profiles.yml target that writes the working DuckDB warehouse.
+DUCKDB_TARGET = "dev"
 #: dbt flags that narrow a build to part of the project.
 SELECTION_FLAGS = frozenset({"-s", "--select", "-m", "--models", "--exclude", "--selector"})
 
@@ -142,9 +144,22 @@ def is_selective(extra: list[str]) -> bool:
     return any(arg.split("=", 1)[0] in SELECTION_FLAGS for arg in extra)
 
 
+def dbt_target(extra: list[str]) -> str | None:
+    """The profile target these dbt arguments name (`--target x`, `-t x`, `--target=x`)."""
+    for i, arg in enumerate(extra):
+        if arg.startswith("--target="):
+            return arg.split("=", 1)[1]
+        if arg in {"--target", "-t"} and i + 1 < len(extra):
+            return extra[i + 1]
+    return None
+
+
 def build_recorded(settings: Settings, extra: list[str], target_path: Path) -> int:
     """`dbt build`, with the warehouse marked `building` until dbt returns (`build_state`)."""
     settings.paths.warehouse.parent.mkdir(parents=True, exist_ok=True)
+    if dbt_target(extra) not in {None, DUCKDB_TARGET}:
+        # Another engine (e.g. `-- --target spark`) does not write the working warehouse.
+        return run_dbt(settings, "build", extra, target_path)
     description = " ".join(["supportlens build", *extra])
     try:
         with writer(settings) as conn:

@@ -72,3 +72,10 @@ def test_only_node_selection_makes_a_build_selective() -> None:
     assert build.is_selective(["--exclude=path:models/marts/analytics"])
     assert not build.is_selective([])
     assert not build.is_selective(["--full-refresh", "--exclude-resource-type", "test"])
+
+
+def test_only_duckdb_builds_are_recorded_in_the_working_warehouse() -> None:
+    assert build.dbt_target(["--select", "x"]) is None
+    assert build.dbt_target(["--target", "spark"]) == "spark"
+    assert build.dbt_target(["-t", "dev"]) == build.DUCKDB_TARGET
+    assert build.dbt_target(["--target=spark"]) == "spark"
