@@ -2,6 +2,8 @@
 
 Everything a test may want to replace is a keyword argument: the model provider, the
 warehouse reader, the sentiment scorer and the command that runs `supportlens` jobs.
+Handlers receive services as Litestar dependencies (`Services.dependencies`); start-up
+and shutdown are the services' `lifespan`.
 """
 
 from __future__ import annotations
@@ -9,23 +11,27 @@ from __future__ import annotations
 import logging
 import sys
 from collections.abc import Sequence
+from pathlib import Path
 from typing import Any
 
-from litestar import Litestar, Request, Router
+from litestar import Litestar, Router
 from litestar.config.response_cache import ResponseCacheConfig
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
-from litestar.openapi.plugins import JsonRenderPlugin, SwaggerRenderPlugin, YamlRenderPlugin
 from litestar.openapi.spec import Components
 from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
 from litestar.stores.memory import MemoryStore
+from litestar.types import Guard
 
+from api.cache import cache_key_builder, reject_unknown_query_parameters
 from api.config import ApiConfig, RateLimit
+from api.docs import docs_assets_router, render_plugins
 from api.errors import EXCEPTION_HANDLERS, model_error_handlers
-from api.middleware import request_id_middleware
+from api.middleware import AnsweringRateLimitMiddleware, request_id_middleware
+from api.requests import ApiRequest
 from api.routes import conversations, datasets, jobs, metrics, ops, predict
 from api.routes import models as model_routes
-from api.security import SECURITY_SCHEMES, check_optional_api_key
+from api.security import REQUIRES_KEY, SECURITY_SCHEMES, api_key_guards
 from api.services.batching import MicroBatcher
 from api.services.jobs import JobManager
 from api.services.models import ModelHub, ModelProvider
@@ -39,20 +45,21 @@ from supportlens.ops.metrics import register as register_ops_metrics
 log = logging.getLogger(__name__)
 
 RESPONSE_CACHE_STORE = "response_cache"
-
-
-def snapshot_cache_key(request: Request) -> str:
-    """Cache key = snapshot + path + sorted query: a new publish starts a fresh cache."""
-    snapshot = request.app.state[STATE_KEY].warehouse.snapshot_id()
-    query = "&".join(f"{k}={v}" for k, v in sorted(request.query_params.dict().items()))
-    return f"{snapshot}:{request.url.path}?{query}"
+#: Prometheus leaves out its own scrape and the docs; anchored, so that /v1/metrics/*
+#: (a prefix match of "/metrics" anywhere) is still counted.
+METRICS_EXCLUDE = [r"^/metrics$", r"^/schema(/|$)"]
 
 
 def rate_limited(area: str, limit: RateLimit | None) -> list[Any]:
     """Litestar's limiter for one area, with its own store (budgets do not mix)."""
     if limit is None:
         return []
-    return [RateLimitConfig(rate_limit=limit, store=f"rate_limit_{area}").middleware]
+    config = RateLimitConfig(
+        rate_limit=limit,
+        store=f"rate_limit_{area}",
+        middleware_class=AnsweringRateLimitMiddleware,
+    )
+    return [config.middleware]
 
 
 def default_provider(settings: Settings) -> ModelProvider:
@@ -72,16 +79,34 @@ def create_app(
 ) -> Litestar:
     config = ApiConfig.from_settings(settings)
     provider = models if models is not None else default_provider(settings)
+    paths = settings.paths
     services = Services(
         settings=settings,
         config=config,
         hub=ModelHub(provider, config.default_label_set),
         batcher=MicroBatcher(),
         warehouse=warehouse if warehouse is not None else SnapshotWarehouse(settings),
-        jobs=JobManager(env=settings.env_for_subprocesses(), cwd=settings.project_root),
+        jobs=JobManager(
+            env=settings.env_for_subprocesses(),
+            cwd=settings.project_root,
+            cli_command=list(cli_command or [sys.executable, "-m", "supportlens.cli"]),
+            # Masked in job logs, which GET /v1/jobs/{id} shows without a key.
+            private_folders=[
+                (settings.project_root / config.train_config).parent,
+                paths.raw_dir,
+                paths.landing_dir,
+                paths.warehouse.parent,
+                paths.published.parent,
+                paths.registry_dir,
+                Path(sys.prefix),
+            ],
+        ),
         sentiment=sentiment if sentiment is not None else VaderSentiment(),
-        cli_command=list(cli_command or [sys.executable, "-m", "supportlens.cli"]),
+        warm_up=warm_up,
     )
+    guards = api_key_guards(config.api_key)
+    # Every /v1 router refuses query parameters its routes do not read (see api/cache.py).
+    checked: list[Guard] = [reject_unknown_query_parameters]
 
     predictions = Router(
         path="/v1",
@@ -90,6 +115,7 @@ def create_app(
             predict.predict_batch,
             conversations.analyze_conversation,
         ],
+        guards=checked,
         middleware=rate_limited("predict", config.rate_limit_predict),
     )
     reads = Router(
@@ -104,38 +130,30 @@ def create_app(
             metrics.response_times,
             metrics.sentiment,
         ],
-        guards=[check_optional_api_key],
+        guards=[*checked, guards.optional],
         middleware=rate_limited("reads", config.rate_limit_reads),
     )
     admin = Router(
         path="/v1",
         route_handlers=[model_routes.activate_model, jobs.train],
+        guards=[*checked, guards.required],
+        security=REQUIRES_KEY,
         middleware=rate_limited("admin", config.rate_limit_admin),
     )
     uploads = Router(
         path="/v1",
         route_handlers=[datasets.upload_dataset],
+        guards=[*checked, guards.required],
+        security=REQUIRES_KEY,
         middleware=rate_limited("admin", config.rate_limit_admin),
         request_max_body_size=config.max_upload_bytes,
     )
-
-    async def on_startup(app: Litestar) -> None:
-        services.batcher.start()
-        if warm_up:
-            from anyio import to_thread
-
-            await to_thread.run_sync(services.hub.warm_up)
-
-    async def on_shutdown(app: Litestar) -> None:
-        await services.batcher.stop()
-        await services.jobs.shutdown()
-        services.warehouse.close()
 
     prometheus = PrometheusConfig(
         app_name="supportlens",
         prefix="supportlens_api",
         group_path=True,
-        exclude=["/metrics", "/schema"],
+        exclude=METRICS_EXCLUDE,
     )
     app = Litestar(
         route_handlers=[
@@ -144,34 +162,38 @@ def create_app(
             admin,
             uploads,
             ops.health,
+            ops.health_head,
             ops.ready,
             PrometheusController,
+            *docs_assets_router(),
         ],
+        dependencies=services.dependencies(),
+        lifespan=[services.lifespan],
+        request_class=ApiRequest,
+        # Logging is the project's (supportlens.logs): Litestar's default config would
+        # replace the root handlers when the app starts.
+        logging_config=None,
         middleware=[request_id_middleware, prometheus.middleware],
         exception_handlers={**EXCEPTION_HANDLERS, **model_error_handlers()},
-        on_startup=[on_startup],
-        on_shutdown=[on_shutdown],
         stores={RESPONSE_CACHE_STORE: MemoryStore()},
         response_cache_config=ResponseCacheConfig(
             default_expiration=config.cache_ttl_seconds,
-            key_builder=snapshot_cache_key,
+            key_builder=cache_key_builder(services.warehouse),
             store=RESPONSE_CACHE_STORE,
         ),
         request_max_body_size=config.max_body_bytes,
         openapi_config=OpenAPIConfig(
             title="SupportLens API",
             version=__version__,
-            description="Intent predictions and support-conversation analytics.",
+            description="Intent predictions and support-conversation analytics. "
+            "Every error answers with an `ErrorOut` body.",
             path="/schema",
             components=Components(security_schemes=SECURITY_SCHEMES),
-            render_plugins=[
-                SwaggerRenderPlugin(path="/swagger"),
-                JsonRenderPlugin(),
-                YamlRenderPlugin(),
-            ],
+            render_plugins=render_plugins(),
         ),
         state=None,
     )
+    # For introspection only (tests, benchmarks): handlers get services as dependencies.
     app.state[STATE_KEY] = services
     # Process, snapshot, model and last-run gauges on /metrics (supportlens/ops/metrics.py).
     register_ops_metrics(settings, services.hub.loaded_versions)

@@ -6,6 +6,7 @@ this module only parses and validates the values once, at app creation.
 
 from __future__ import annotations
 
+import ipaddress
 from dataclasses import dataclass
 from typing import Any, Literal, cast
 
@@ -28,6 +29,9 @@ DEFAULTS: dict[str, Any] = {
     "max_upload_bytes": 50_000_000,
     "max_turns": 500,
     "train_config": "ml/configs/baseline.yaml",
+    # Addresses of reverse proxies whose X-Forwarded-For names the client; empty: the
+    # header is ignored (any client could otherwise pick its own rate-limit identity).
+    "trusted_proxies": "",
 }
 
 _UNITS: tuple[DurationUnit, ...] = ("second", "minute", "hour", "day")
@@ -56,6 +60,18 @@ def _positive_int(key: str, value: Any) -> int:
     return number
 
 
+def _addresses(key: str, value: Any) -> tuple[str, ...]:
+    """'10.0.0.1, 10.0.0.2' or a TOML list -> ('10.0.0.1', '10.0.0.2'); each an IP or CIDR."""
+    items = value if isinstance(value, list | tuple) else str(value).split(",")
+    addresses = tuple(str(item).strip() for item in items if str(item).strip())
+    for address in addresses:
+        try:
+            ipaddress.ip_network(address, strict=False)
+        except ValueError as exc:
+            raise ConfigError(f"[api] {key}: {address!r} is not an IP address or network") from exc
+    return addresses
+
+
 @dataclass(frozen=True)
 class ApiConfig:
     host: str
@@ -71,6 +87,7 @@ class ApiConfig:
     max_turns: int
     train_config: str
     default_label_set: str
+    trusted_proxies: tuple[str, ...] = ()
 
     @classmethod
     def from_settings(cls, settings: Settings) -> ApiConfig:
@@ -89,4 +106,5 @@ class ApiConfig:
             max_turns=_positive_int("max_turns", raw["max_turns"]),
             train_config=str(raw["train_config"]),
             default_label_set=str(settings.ml.get("label_set", "banking77")),
+            trusted_proxies=_addresses("trusted_proxies", raw["trusted_proxies"]),
         )

@@ -1,4 +1,5 @@
-"""Request ids and one log line per request (plain ASGI: cheap on the hot path)."""
+"""Request ids and one log line per request (plain ASGI: cheap on the hot path), and the
+rate limiter's answer to an exhausted budget."""
 
 from __future__ import annotations
 
@@ -7,7 +8,11 @@ import re
 import time
 import uuid
 
+from litestar.exceptions import TooManyRequestsException
+from litestar.middleware.rate_limit import RateLimitMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import too_many_requests_handler
 
 log = logging.getLogger("api.requests")
 
@@ -51,3 +56,20 @@ def request_id_middleware(app: ASGIApp) -> ASGIApp:
             )
 
     return middleware
+
+
+class AnsweringRateLimitMiddleware(RateLimitMiddleware):
+    """Litestar's limiter, answering its 429 itself instead of raising it.
+
+    Raised, the exception passes the app-level middleware (Prometheus, the request log)
+    before Litestar turns it into a response, so they recorded a 429 as 200.
+    """
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
+            await super().__call__(scope, receive, send)
+        except TooManyRequestsException as exc:
+            app = scope["litestar_app"]
+            request = app.request_class(scope, receive)
+            response = too_many_requests_handler(request, exc)
+            await response.to_asgi_response(app=None, request=request)(scope, receive, send)

@@ -8,7 +8,7 @@ handlers and answered with 413.
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from msgspec import Meta, Struct
@@ -28,23 +28,26 @@ Text = Annotated[
     ),
 ]
 TopK = Annotated[int, Meta(ge=1, le=20, description="How many ranked labels to return.")]
-ModelVersion = Annotated[str, Meta(min_length=1, max_length=200, pattern=r"^[A-Za-z0-9_.:-]+$")]
+#: Registry versions look like `banking77-tfidf_linear-20260101T000000-ab12` (a folder
+#: name): a letter or digit first (no `.` or `..`), short enough for any file system.
+MODEL_VERSION_PATTERN = r"^[A-Za-z0-9][A-Za-z0-9_.-]*$"
+MODEL_VERSION_MAX_CHARS = 128
 
 
-class Request(Struct, forbid_unknown_fields=True, kw_only=True):
-    """Base for bodies: unknown fields are an error, not silently ignored."""
+class StrictBody(Struct, forbid_unknown_fields=True, kw_only=True):
+    """Base for request bodies: unknown fields are an error, not silently ignored."""
 
 
 # ---------------------------------------------------------------- predictions
 
 
-class PredictRequest(Request):
+class PredictRequest(StrictBody):
     text: Text
     label_set: LabelSet | None = None
     top_k: TopK = 3
 
 
-class BatchPredictRequest(Request):
+class BatchPredictRequest(StrictBody):
     texts: Annotated[list[Text], Meta(min_length=1, description="Texts to classify.")]
     label_set: LabelSet | None = None
     top_k: TopK = 3
@@ -108,7 +111,7 @@ class ActivateResponse(Struct):
     previous_version: str | None
 
 
-class TrainRequest(Request):
+class TrainRequest(StrictBody):
     label_set: LabelSet = "banking77"
     config: (
         Annotated[
@@ -174,13 +177,13 @@ class ConversationOut(Struct):
 Speaker = Literal["customer", "agent"]
 
 
-class AnalyzeTurn(Request):
+class AnalyzeTurn(StrictBody):
     speaker: Speaker
     text: Text
     sent_at: datetime | None = None
 
 
-class AnalyzeRequest(Request):
+class AnalyzeRequest(StrictBody):
     turns: Annotated[list[AnalyzeTurn], Meta(min_length=1)]
     label_set: LabelSet | None = None
     top_k: TopK = 3
@@ -223,13 +226,6 @@ class Page(Struct):
     snapshot: str
 
 
-class MetricsFilter(Struct):
-    date_from: date | None
-    date_to: date | None
-    source: str | None
-    company: str | None
-
-
 # ---------------------------------------------------------------- operations
 
 
@@ -245,6 +241,8 @@ class Readiness(Struct):
 
 
 class ErrorOut(Struct):
+    """Every 4xx/5xx body: the status, what to do next, and (400) the fields at fault."""
+
     status_code: int
     detail: str
     extra: dict[str, Any] | list[Any] | None = None

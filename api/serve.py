@@ -51,7 +51,16 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         print("supportlens serve: --workers must be at least 1")
         return 2
     print(f"SupportLens API on http://{host}:{port}  (docs: http://{host}:{port}/schema)")
-    common = {"host": host, "port": port, "access_log": False, "log_config": None}
+    common = {
+        "host": host,
+        "port": port,
+        "access_log": False,
+        "log_config": None,
+        # uvicorn believes X-Forwarded-For from 127.0.0.1 by default: a local client
+        # could then choose its own address (and rate-limit budget). Only listed proxies.
+        "proxy_headers": bool(config.trusted_proxies),
+        "forwarded_allow_ips": list(config.trusted_proxies) or None,
+    }
     if args.workers == 1:
         uvicorn.run(create_app(settings), **common)
         return 0

@@ -1,10 +1,17 @@
-"""The services one app instance shares across requests (kept on `app.state`)."""
+"""The services one app instance shares across requests, how handlers receive them
+(Litestar `Provide` dependencies) and how they start and stop (the app's `lifespan`)."""
 
 from __future__ import annotations
 
+import logging
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from typing import Any
 
-from litestar.connection import ASGIConnection
+from anyio import to_thread
+from litestar import Litestar
+from litestar.di import Provide
 
 from api.config import ApiConfig
 from api.services.batching import MicroBatcher
@@ -14,6 +21,10 @@ from api.services.sentiment import SentimentScorer
 from api.services.warehouse import WarehouseReader
 from supportlens.config import Settings
 
+log = logging.getLogger(__name__)
+
+#: Where the app keeps its Services for introspection (tests, benchmarks); handlers
+#: receive them as dependencies instead.
 STATE_KEY = "services"
 
 
@@ -26,9 +37,36 @@ class Services:
     warehouse: WarehouseReader
     jobs: JobManager
     sentiment: SentimentScorer
-    #: argv prefix that runs a `supportlens` subcommand in a child process.
-    cli_command: list[str]
+    #: Load and time the default model at start-up (tests of start-up failures skip it).
+    warm_up: bool = True
+
+    def dependencies(self) -> dict[str, Any]:
+        """Handler arguments by name: `services` (all of them) or one service."""
+        provided: dict[str, object] = {
+            "services": self,
+            "settings": self.settings,
+            "api_config": self.config,
+            "hub": self.hub,
+            "warehouse": self.warehouse,
+            "jobs": self.jobs,
+        }
+        return {name: Provide(_constant(value), use_cache=True) for name, value in provided.items()}
+
+    @asynccontextmanager
+    async def lifespan(self, app: Litestar) -> AsyncIterator[None]:
+        self.batcher.start()
+        if self.warm_up:
+            await to_thread.run_sync(self.hub.warm_up)
+        try:
+            yield
+        finally:
+            await self.batcher.stop()
+            await self.jobs.shutdown()
+            self.warehouse.close()
 
 
-def services_of(connection: ASGIConnection) -> Services:
-    return connection.app.state[STATE_KEY]
+def _constant(value: object) -> Any:
+    async def provide() -> object:
+        return value
+
+    return provide

@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from anyio import to_thread
-from litestar import Request, get, post
+from litestar import get, post
+from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 
-from api.errors import PayloadTooLarge
+from api.errors import InvalidInput, PayloadTooLarge, error_responses
 from api.routes.predict import predictor_for, ranked, score
-from api.schemas import AnalyzedTurn, AnalyzeRequest, AnalyzeResponse, ConversationOut
+from api.schemas import (
+    AnalyzedTurn,
+    AnalyzeRequest,
+    AnalyzeResponse,
+    AnalyzeTurn,
+    ConversationOut,
+)
 from api.services import analytics
 from api.services.sentiment import label_for
-from api.state import services_of
+from api.services.warehouse import WarehouseReader
+from api.state import Services
 
 
 @get(
@@ -19,13 +27,29 @@ from api.state import services_of
     summary="A conversation with its turns, predicted intents, sentiment and outcome",
     cache=True,
     tags=["analytics"],
+    responses=error_responses(403, 404, 429, 503),
 )
 async def get_conversation(
-    request: Request,
+    warehouse: NamedDependency[WarehouseReader],
     conversation_id: str = Parameter(min_length=1, max_length=200),
 ) -> ConversationOut:
-    services = services_of(request)
-    return await to_thread.run_sync(analytics.conversation, services.warehouse, conversation_id)
+    return await to_thread.run_sync(analytics.conversation, warehouse, conversation_id)
+
+
+def check_time_zones(turns: list[AnalyzeTurn]) -> None:
+    """Response times subtract timestamps: all must carry a zone, or none."""
+    stamped = [(i, t.sent_at) for i, t in enumerate(turns) if t.sent_at is not None]
+    if not stamped:
+        return
+    first_aware = stamped[0][1].tzinfo is not None
+    for index, sent_at in stamped:
+        if (sent_at.tzinfo is not None) != first_aware:
+            raise InvalidInput(
+                f"turns[{index}].sent_at: {sent_at.isoformat()} "
+                f"{'has' if sent_at.tzinfo is not None else 'lacks'} a time zone and "
+                f"turns[{stamped[0][0]}].sent_at does not; give every sent_at a zone "
+                "(e.g. 2026-01-01T10:00:00Z) or none"
+            )
 
 
 @post(
@@ -33,16 +57,20 @@ async def get_conversation(
     status_code=200,
     summary="Analyse a conversation posted as turns (nothing is stored)",
     description="Intents are predicted for customer turns; sentiment for every turn; "
-    "response times when turns carry `sent_at`. At most `[api] max_turns` turns (413).",
+    "response times when turns carry `sent_at` (all with a time zone, or all without). "
+    "At most `[api] max_turns` turns (413).",
     tags=["analytics"],
+    responses=error_responses(404, 413, 415, 429),
 )
-async def analyze_conversation(request: Request, data: JSONBody[AnalyzeRequest]) -> AnalyzeResponse:
-    services = services_of(request)
+async def analyze_conversation(
+    services: NamedDependency[Services], data: JSONBody[AnalyzeRequest]
+) -> AnalyzeResponse:
     if len(data.turns) > services.config.max_turns:
         raise PayloadTooLarge(
             f"turns: {len(data.turns)} items, at most {services.config.max_turns}",
             extra={"max_turns": services.config.max_turns},
         )
+    check_time_zones(data.turns)
     label_set, predictor = await predictor_for(services, data.label_set)
     texts = [turn.text for turn in data.turns]
     customer_at = [i for i, turn in enumerate(data.turns) if turn.speaker == "customer"]

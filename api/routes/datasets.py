@@ -7,16 +7,18 @@ from dataclasses import dataclass
 from typing import Annotated, Literal
 
 from anyio import to_thread
-from litestar import Request, post
+from litestar import post
 from litestar.datastructures import UploadFile
+from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
 
+from api.errors import error_responses
 from api.schemas import DatasetUploadOut
-from api.security import REQUIRES_KEY, require_api_key
 from api.services import datasets
-from api.state import services_of
+from api.services.jobs import JobManager
 from ingest.sources import SOURCES
+from supportlens.config import Settings
 
 LANDING_COMMAND_MODULE = "ingest.commands.land"
 #: The resource a landing job holds: raw files and the landing zone.
@@ -43,20 +45,19 @@ def landing_available() -> bool:
     summary="Upload a raw dataset file (validated), then land it",
     description="Multipart form: `source`, `file`, optional `split` (sgd) and `land`. "
     "Size limit: `[api] max_upload_bytes` (413 above it).",
-    guards=[require_api_key],
-    security=REQUIRES_KEY,
     tags=["datasets"],
+    responses=error_responses(401, 403, 409, 413, 422, 429),
 )
 async def upload_dataset(
-    request: Request,
+    settings: NamedDependency[Settings],
+    jobs: NamedDependency[JobManager],
     data: Annotated[DatasetUpload, Body(media_type=RequestEncodingType.MULTI_PART)],
 ) -> DatasetUploadOut:
-    services = services_of(request)
     content = await data.file.read()
     filename = data.file.filename or ""
     pending = await to_thread.run_sync(
         datasets.prepare,
-        services.settings.paths.raw_dir,
+        settings.paths.raw_dir,
         data.source,
         filename,
         data.split,
@@ -66,7 +67,7 @@ async def upload_dataset(
     # file moves into place only if no landing job is reading raw files, and the job
     # submitted below starts after the move.
     try:
-        services.jobs.ensure_free(LANDING)  # 409, and the old file stays as it was
+        jobs.ensure_free(LANDING)  # 409, and the old file stays as it was
     except BaseException:
         pending.discard()
         raise
@@ -74,9 +75,7 @@ async def upload_dataset(
     job = None
     if data.land and landing_available():
         # Two landings at once would race on the manifest: one at a time.
-        job = services.jobs.submit(
-            "land", [*services.cli_command, "land"], exclusive=LANDING
-        ).to_out()
+        job = jobs.submit("land", ["land"], exclusive=LANDING).to_out()
     return DatasetUploadOut(
         source=data.source,
         path=stored.relative,

@@ -5,13 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 from anyio import to_thread
-from litestar import Request, get, post
-from litestar.params import FromPath, JSONBody
+from litestar import get, post
+from litestar.di import NamedDependency
+from litestar.params import JSONBody, Parameter
 
-from api.errors import ApiError
+from api.config import ApiConfig
+from api.errors import ApiError, error_responses
 from api.schemas import JobOut, TrainRequest
-from api.security import REQUIRES_KEY, require_api_key
-from api.state import Services, services_of
+from api.services.jobs import JobManager
+from api.services.models import ModelHub
+from supportlens.config import Settings
 
 #: Training writes the working warehouse: one such job at a time.
 WAREHOUSE_WRITER = "warehouse-writer"
@@ -21,13 +24,14 @@ class UnknownTrainConfig(ApiError):
     status_code = 422
 
 
-def train_config_path(services: Services, name: str | None) -> Path:
+def train_config_path(settings: Settings, config: ApiConfig, name: str | None) -> Path:
     """Only files in the project's ml/configs/ folder (never a caller-chosen path)."""
-    root = services.settings.project_root
-    default = root / services.config.train_config
+    default = settings.project_root / config.train_config
     path = default if name is None else default.parent / name
     if not path.is_file():
-        raise UnknownTrainConfig(f"config: no training config {path.name!r} in {path.parent}")
+        raise UnknownTrainConfig(
+            f"config: no training config {path.name!r} in the server's training configs"
+        )
     return path
 
 
@@ -35,31 +39,33 @@ def train_config_path(services: Services, name: str | None) -> Path:
     "/train",
     status_code=202,
     summary="Train a model in the background; returns the job to poll",
-    guards=[require_api_key],
-    security=REQUIRES_KEY,
     tags=["jobs"],
+    responses=error_responses(401, 403, 409, 413, 415, 422, 429),
 )
-async def train(request: Request, data: JSONBody[TrainRequest]) -> JobOut:
-    services = services_of(request)
-    config = train_config_path(services, data.config)
-    command = [
-        *services.cli_command,
-        "train",
-        "--config",
-        str(config),
-        "--label-set",
-        data.label_set,
-    ]
+async def train(
+    data: JSONBody[TrainRequest],
+    settings: NamedDependency[Settings],
+    api_config: NamedDependency[ApiConfig],
+    hub: NamedDependency[ModelHub],
+    jobs: NamedDependency[JobManager],
+) -> JobOut:
+    path = train_config_path(settings, api_config, data.config)
+    args = ["train", "--config", str(path), "--label-set", data.label_set]
 
     async def pick_up_new_model() -> None:
-        await to_thread.run_sync(services.hub.refresh, data.label_set)
+        await to_thread.run_sync(hub.refresh, data.label_set)
 
-    job = services.jobs.submit(
-        "train", command, exclusive=WAREHOUSE_WRITER, on_success=pick_up_new_model
-    )
+    job = jobs.submit("train", args, exclusive=WAREHOUSE_WRITER, on_success=pick_up_new_model)
     return job.to_out()
 
 
-@get("/jobs/{job_id:str}", summary="Status and log tail of a background job", tags=["jobs"])
-async def job_status(request: Request, job_id: FromPath[str]) -> JobOut:
-    return services_of(request).jobs.get(job_id).to_out()
+@get(
+    "/jobs/{job_id:str}",
+    summary="Status and log tail of a background job",
+    tags=["jobs"],
+    responses=error_responses(403, 404, 429),
+)
+async def job_status(
+    jobs: NamedDependency[JobManager], job_id: str = Parameter(min_length=1, max_length=64)
+) -> JobOut:
+    return jobs.get(job_id).to_out()

@@ -7,15 +7,16 @@ from datetime import date
 from typing import Annotated
 
 from anyio import to_thread
-from litestar import Request, get
+from litestar import get
+from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
 
+from api.errors import error_responses
 from api.schemas import Page
 from api.services import analytics
 from api.services.warehouse import WarehouseReader
-from api.state import services_of
 
 MAX_PAGE_SIZE = 500
 
@@ -23,7 +24,7 @@ Query = Callable[[WarehouseReader, analytics.Filters, analytics.Paging], Page]
 
 
 async def run_metric(
-    request: Request,
+    warehouse: WarehouseReader,
     query: Query,
     date_from: date | None,
     date_to: date | None,
@@ -36,7 +37,6 @@ async def run_metric(
         raise ValidationException(f"date_from ({date_from}) is after date_to ({date_to})")
     filters = analytics.Filters(date_from, date_to, source, company)
     paging = analytics.Paging(limit=limit, offset=offset)
-    warehouse = services_of(request).warehouse
     return await to_thread.run_sync(query, warehouse, filters, paging)
 
 
@@ -53,9 +53,17 @@ Offset = Annotated[int, Parameter(ge=0, le=10_000_000, description="rows to skip
 def metric_route(path: str, summary: str, query: Query, name: str) -> HTTPRouteHandler:
     """One cached GET route per analytics query; all share the same filters and paging."""
 
-    @get(path, summary=summary, cache=True, tags=["analytics"], name=name, operation_id=name)
+    @get(
+        path,
+        summary=summary,
+        cache=True,
+        tags=["analytics"],
+        name=name,
+        operation_id=name,
+        responses=error_responses(403, 429, 503),
+    )
     async def handler(
-        request: Request,
+        warehouse: NamedDependency[WarehouseReader],
         date_from: DateFrom = None,
         date_to: DateTo = None,
         source: Source = None,
@@ -63,7 +71,9 @@ def metric_route(path: str, summary: str, query: Query, name: str) -> HTTPRouteH
         limit: Limit = 100,
         offset: Offset = 0,
     ) -> Page:
-        return await run_metric(request, query, date_from, date_to, source, company, limit, offset)
+        return await run_metric(
+            warehouse, query, date_from, date_to, source, company, limit, offset
+        )
 
     return handler
 

@@ -3,17 +3,36 @@
 from __future__ import annotations
 
 import logging
-from typing import Any
+from typing import Annotated, Any
 
 from anyio import to_thread
-from litestar import Request, get, post
+from litestar import get, post
+from litestar.di import NamedDependency
+from litestar.params import Parameter
 
-from api.schemas import ActivateResponse, ModelDetail, ModelMetric, ModelSummary, ModelVersion
-from api.security import REQUIRES_KEY, require_api_key
+from api.errors import error_responses
+from api.schemas import (
+    MODEL_VERSION_MAX_CHARS,
+    MODEL_VERSION_PATTERN,
+    ActivateResponse,
+    ModelDetail,
+    ModelMetric,
+    ModelSummary,
+)
+from api.services.models import ModelHub
 from api.services.warehouse import WarehouseReader
-from api.state import services_of
 
 log = logging.getLogger(__name__)
+
+ModelVersion = Annotated[
+    str,
+    Parameter(
+        min_length=1,
+        max_length=MODEL_VERSION_MAX_CHARS,
+        pattern=MODEL_VERSION_PATTERN,
+        description="A registered version, as GET /v1/models lists it.",
+    ),
+]
 
 SUMMARY_FIELDS = set(ModelSummary.__struct_fields__) - {"loaded"}
 
@@ -43,20 +62,32 @@ def model_metrics(warehouse: WarehouseReader, model_version: str) -> list[ModelM
     return [ModelMetric(split=r["split"], metric=r["metric"], value=r["value"]) for r in rows]
 
 
-@get("/models", summary="Registered model versions", tags=["models"])
-async def list_models(request: Request) -> list[ModelSummary]:
-    services = services_of(request)
-    records = await to_thread.run_sync(services.hub.provider.list_models)
-    loaded = set(services.hub.loaded_versions().values())
+@get(
+    "/models",
+    summary="Registered model versions",
+    tags=["models"],
+    responses=error_responses(403, 429),
+)
+async def list_models(hub: NamedDependency[ModelHub]) -> list[ModelSummary]:
+    records = await to_thread.run_sync(hub.provider.list_models)
+    loaded = set(hub.loaded_versions().values())
     return [summary(r, loaded) for r in records]
 
 
-@get("/models/{model_version:str}", summary="One model: card and metrics", tags=["models"])
-async def describe_model(request: Request, model_version: ModelVersion) -> ModelDetail:
-    services = services_of(request)
-    record = await to_thread.run_sync(services.hub.provider.describe, model_version)
-    metrics = await to_thread.run_sync(model_metrics, services.warehouse, model_version)
-    loaded = set(services.hub.loaded_versions().values())
+@get(
+    "/models/{model_version:str}",
+    summary="One model: card and metrics",
+    tags=["models"],
+    responses=error_responses(403, 404, 429),
+)
+async def describe_model(
+    hub: NamedDependency[ModelHub],
+    warehouse: NamedDependency[WarehouseReader],
+    model_version: ModelVersion,
+) -> ModelDetail:
+    record = await to_thread.run_sync(hub.provider.describe, model_version)
+    metrics = await to_thread.run_sync(model_metrics, warehouse, model_version)
+    loaded = set(hub.loaded_versions().values())
     card = record.get("card")
     return ModelDetail(
         model=summary(record, loaded),
@@ -69,13 +100,13 @@ async def describe_model(request: Request, model_version: ModelVersion) -> Model
     "/models/{model_version:str}/activate",
     status_code=200,
     summary="Make a version the active model of its label set (hot swap)",
-    guards=[require_api_key],
-    security=REQUIRES_KEY,
     tags=["models"],
+    responses=error_responses(401, 403, 404, 429),
 )
-async def activate_model(request: Request, model_version: ModelVersion) -> ActivateResponse:
-    services = services_of(request)
-    label_set, previous = await to_thread.run_sync(services.hub.activate, model_version)
+async def activate_model(
+    hub: NamedDependency[ModelHub], model_version: ModelVersion
+) -> ActivateResponse:
+    label_set, previous = await to_thread.run_sync(hub.activate, model_version)
     log.info("model activated", extra={"model_version": model_version, "label_set": label_set})
     return ActivateResponse(
         model_version=model_version, label_set=label_set, previous_version=previous

@@ -3,17 +3,26 @@
 from __future__ import annotations
 
 from anyio import to_thread
-from litestar import Request, Response, get
+from litestar import Response, get, head
+from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 
+from api.config import ApiConfig
 from api.schemas import Health, Readiness
-from api.services.warehouse import check_readable
-from api.state import services_of
+from api.services.models import ModelHub
+from api.services.warehouse import WarehouseReader, check_readable
 
 
 @get("/health", summary="Liveness: the process answers", tags=["operations"])
 async def health() -> Health:
     return Health(status="ok")
+
+
+@head(
+    "/health", summary="Liveness without a body (load balancers' HEAD probes)", tags=["operations"]
+)
+async def health_head() -> None:
+    return None
 
 
 @get(
@@ -22,22 +31,25 @@ async def health() -> Health:
     tags=["operations"],
     responses={503: ResponseSpec(data_container=Readiness, description="not ready, with reasons")},
 )
-async def ready(request: Request) -> Response[Readiness]:
-    services = services_of(request)
+async def ready(
+    api_config: NamedDependency[ApiConfig],
+    hub: NamedDependency[ModelHub],
+    warehouse: NamedDependency[WarehouseReader],
+) -> Response[Readiness]:
     problems: list[str] = []
-    models = services.hub.loaded_versions()
-    if services.config.default_label_set not in models:
+    models = hub.loaded_versions()
+    if api_config.default_label_set not in models:
         problems.append(
-            f"no model loaded for label set {services.config.default_label_set!r}; "
+            f"no model loaded for label set {api_config.default_label_set!r}; "
             "run `supportlens train` (then restart or activate a version)"
         )
-    warehouse = await to_thread.run_sync(check_readable, services.warehouse)
-    if warehouse != "ok":
-        problems.append(f"warehouse: {warehouse}")
+    status = await to_thread.run_sync(check_readable, warehouse)
+    if status != "ok":
+        problems.append(f"warehouse: {status}")
     body = Readiness(
         status="not ready" if problems else "ready",
         models=models,
-        warehouse=warehouse,
+        warehouse=status,
         problems=problems,
     )
     return Response(body, status_code=503 if problems else 200)

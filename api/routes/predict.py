@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from anyio import to_thread
-from litestar import Request, post
+from litestar import post
+from litestar.di import NamedDependency
 from litestar.params import JSONBody
 
-from api.errors import PayloadTooLarge
+from api.errors import PayloadTooLarge, error_responses
 from api.schemas import (
     BatchPredictRequest,
     BatchPredictResponse,
@@ -18,12 +19,7 @@ from api.schemas import (
     PredictResponse,
 )
 from api.services.models import Prediction, Predictor
-from api.state import Services, services_of
-
-#: Batches up to this size of a model the hub measured as cheap (ModelHub.scores_inline)
-#: are scored on the event loop; others go to a worker thread so they do not stall
-#: other requests.
-INLINE_BATCH = 16
+from api.state import Services
 
 
 async def predictor_for(services: Services, label_set: str | None) -> tuple[str, Predictor]:
@@ -37,7 +33,9 @@ async def predictor_for(services: Services, label_set: str | None) -> tuple[str,
 async def score(
     services: Services, predictor: Predictor, texts: list[str], top_k: int
 ) -> Sequence[Prediction]:
-    if len(texts) <= INLINE_BATCH and services.hub.scores_inline(predictor):
+    # Small requests to a cheap model run on the event loop; the rest in a worker thread
+    # so they do not stall other requests (ModelHub.scores_inline holds the rule).
+    if services.hub.scores_inline(predictor, texts):
         return predictor.predict(texts, top_k=top_k)
     return await to_thread.run_sync(lambda: predictor.predict(texts, top_k=top_k))
 
@@ -48,11 +46,18 @@ def ranked(prediction: Prediction, top_k: int | None = None) -> list[LabelScore]
     return [LabelScore(label=str(label), score=float(value)) for label, value in pairs]
 
 
-@post("/predict", status_code=200, summary="Classify one message", tags=["predictions"])
-async def predict(request: Request, data: JSONBody[PredictRequest]) -> PredictResponse:
-    services = services_of(request)
+@post(
+    "/predict",
+    status_code=200,
+    summary="Classify one message",
+    tags=["predictions"],
+    responses=error_responses(404, 413, 415, 429),
+)
+async def predict(
+    services: NamedDependency[Services], data: JSONBody[PredictRequest]
+) -> PredictResponse:
     label_set, predictor = await predictor_for(services, data.label_set)
-    if services.hub.scores_inline(predictor):
+    if services.hub.scores_inline(predictor, [data.text]):
         prediction = predictor.predict([data.text], top_k=data.top_k)[0]
     else:  # slow models share one call across concurrent requests
         prediction = await services.batcher.predict(predictor, data.text, data.top_k)
@@ -71,11 +76,11 @@ async def predict(request: Request, data: JSONBody[PredictRequest]) -> PredictRe
     summary="Classify many messages in one call",
     description="At most `[api] max_batch` texts (413 above it).",
     tags=["predictions"],
+    responses=error_responses(404, 413, 415, 429),
 )
 async def predict_batch(
-    request: Request, data: JSONBody[BatchPredictRequest]
+    services: NamedDependency[Services], data: JSONBody[BatchPredictRequest]
 ) -> BatchPredictResponse:
-    services = services_of(request)
     limit = services.config.max_batch
     if len(data.texts) > limit:
         raise PayloadTooLarge(

@@ -41,7 +41,9 @@ def _conversation_filters(filters: Filters, alias: str = "c") -> tuple[str, list
     if filters.date_from is not None:
         clauses.append(f"{alias}.started_at >= ?")
         params.append(filters.date_from)
-    if filters.date_to is not None:
+    if filters.date_to is not None and filters.date_to < date.max:
+        # Inclusive: before the next day. The last representable day has no next day
+        # (date.max + 1 overflows); it bounds nothing, so it adds no clause.
         clauses.append(f"{alias}.started_at < ?")
         params.append(filters.date_to + timedelta(days=1))
     if filters.source is not None:

@@ -3,6 +3,9 @@
 A child process, not a thread: training is CPU-heavy and writes the working warehouse
 (one writer), and a crash there must not take the API down. Jobs live in memory for the
 life of the server; their id is returned at once and polled at GET /v1/jobs/{id}.
+
+That route needs no key, so what it shows is the subcommand as the caller asked for it
+(never the interpreter or a server path) and a log tail with server folders masked.
 """
 
 from __future__ import annotations
@@ -11,7 +14,7 @@ import asyncio
 import logging
 import uuid
 from collections import deque
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -30,10 +33,28 @@ def _now() -> datetime:
     return datetime.now(UTC)
 
 
+def masker(folders: Sequence[Path]) -> Callable[[str], str]:
+    """Replace each folder (longest first) by `<name>` in log lines."""
+    pairs = sorted(
+        {(str(f), f"<{f.name or 'root'}>") for f in folders if len(str(f)) > 1},
+        key=lambda pair: -len(pair[0]),
+    )
+
+    def mask(line: str) -> str:
+        for folder, label in pairs:
+            line = line.replace(folder, label)
+        return line
+
+    return mask
+
+
 @dataclass
 class Job:
     job_id: str
     kind: str
+    #: The full argv run (server side only).
+    argv: list[str]
+    #: What clients see: the subcommand and its arguments, paths reduced to names.
     command: list[str]
     exclusive: str | None
     status: JobStatus = "queued"
@@ -58,9 +79,18 @@ class Job:
 
 
 class JobManager:
-    def __init__(self, env: dict[str, str], cwd: Path) -> None:
+    def __init__(
+        self,
+        env: dict[str, str],
+        cwd: Path,
+        cli_command: list[str],
+        private_folders: Sequence[Path] = (),
+    ) -> None:
         self._env = env
         self._cwd = cwd
+        #: argv prefix that runs a `supportlens` subcommand in a child process.
+        self._cli_command = list(cli_command)
+        self._mask = masker([cwd, *private_folders])
         self._jobs: dict[str, Job] = {}
         self._tasks: set[asyncio.Task[None]] = set()
         self._processes: dict[str, asyncio.subprocess.Process] = {}
@@ -84,14 +114,21 @@ class JobManager:
     def submit(
         self,
         kind: str,
-        command: list[str],
+        args: list[str],
         exclusive: str | None = None,
         on_success: OnSuccess | None = None,
     ) -> Job:
-        """Start a job now; `exclusive` names a resource only one running job may hold."""
+        """Run `supportlens <args>` now; `exclusive` names a resource only one running job
+        may hold."""
         if exclusive is not None:
             self.ensure_free(exclusive)
-        job = Job(job_id=uuid.uuid4().hex, kind=kind, command=command, exclusive=exclusive)
+        job = Job(
+            job_id=uuid.uuid4().hex,
+            kind=kind,
+            argv=[*self._cli_command, *args],
+            command=[Path(a).name if "/" in a else a for a in args],
+            exclusive=exclusive,
+        )
         self._jobs[job.job_id] = job
         task = asyncio.get_running_loop().create_task(self._run(job, on_success))
         self._tasks.add(task)
@@ -104,7 +141,7 @@ class JobManager:
         job.started_at = _now()
         try:
             process = await asyncio.create_subprocess_exec(
-                *job.command,
+                *job.argv,
                 stdout=asyncio.subprocess.PIPE,
                 stderr=asyncio.subprocess.STDOUT,
                 stdin=asyncio.subprocess.DEVNULL,
@@ -112,13 +149,14 @@ class JobManager:
                 cwd=self._cwd,
             )
         except OSError as exc:
-            job.log.append(f"cannot start {job.command[0]}: {exc}")
+            log.error("cannot start job", extra={"job_id": job.job_id, "error": str(exc)})
+            job.log.append(f"cannot start the {job.kind} job (the server log has the reason)")
             job.status, job.exit_code, job.finished_at = "failed", -1, _now()
             return
         self._processes[job.job_id] = process
         assert process.stdout is not None
         async for raw in process.stdout:
-            job.log.append(raw.decode("utf-8", errors="replace").rstrip())
+            job.log.append(self._mask(raw.decode("utf-8", errors="replace").rstrip()))
         job.exit_code = await process.wait()
         self._processes.pop(job.job_id, None)
         job.finished_at = _now()

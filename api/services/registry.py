@@ -1,7 +1,8 @@
 """The real model provider: `ml.registry` (folders under `paths.registry_dir`).
 
-Maps the registry's errors to the API's and its model cards to the summary fields the
-routes return. Activation moves the registry's active pointer only: the API never opens
+Maps the registry's errors to the API's (with messages that name no server folder: the
+registry's own messages name its directory) and its model cards to the summary fields
+the routes return. Activation moves the registry's active pointer only: the API never opens
 the working warehouse (dbt or training may hold it), so `ml_models.is_active` is updated
 by the next `supportlens` run that writes it.
 """
@@ -48,7 +49,10 @@ class RegistryProvider:
         try:
             return registry.load_active(self._settings, label_set)
         except (registry.NoActiveModelError, registry.UnknownModelVersionError) as exc:
-            raise NoActiveModel(str(exc)) from exc
+            raise NoActiveModel(
+                f"no active model for label set {label_set!r}; "
+                f"run `supportlens train --label-set {label_set}` first"
+            ) from exc
 
     def _active_versions(self) -> set[str]:
         active = set()
@@ -88,16 +92,19 @@ class RegistryProvider:
         ]
 
     def describe(self, model_version: str) -> dict[str, Any]:
+        self._require(model_version)
+        return self._record(model_version, self._active_versions(), with_card=True)
+
+    def _require(self, model_version: str) -> None:
         try:
             self._registry.require_version(self._settings, model_version)
         except self._registry.UnknownModelVersionError as exc:
-            raise ModelNotFound(str(exc)) from exc
-        return self._record(model_version, self._active_versions(), with_card=True)
+            raise ModelNotFound(
+                f"no model version {model_version!r}; GET /v1/models lists the versions"
+            ) from exc
 
     def activate(self, model_version: str) -> str:
-        try:
-            self._registry.activate(self._settings, model_version)
-        except self._registry.UnknownModelVersionError as exc:
-            raise ModelNotFound(str(exc)) from exc
+        self._require(model_version)
+        self._registry.activate(self._settings, model_version)
         directory = self._registry.version_dir(self._settings, model_version)
         return self._registry.ModelMeta.read(directory).label_set

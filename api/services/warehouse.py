@@ -7,17 +7,22 @@ holding the working warehouse. Tests can pass any object with the same three met
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
-from typing import Any, Protocol
+from typing import Any, Protocol, runtime_checkable
 
+from api.errors import NOT_PUBLISHED
 from supportlens.config import Settings
 from supportlens.warehouse import SnapshotReader, WarehouseNotPublishedError
+
+log = logging.getLogger(__name__)
 
 Row = dict[str, Any]
 
 UNPUBLISHED = "unpublished"
 
 
+@runtime_checkable  # handlers receive it as a dependency, which Litestar type-checks
 class WarehouseReader(Protocol):
     def fetch(self, sql: str, params: Sequence[object] = ()) -> list[Row]:
         """Run one parameterised query on the newest snapshot."""
@@ -58,8 +63,9 @@ def check_readable(warehouse: WarehouseReader) -> str:
     """'ok' or the reason reads would fail (for /ready)."""
     try:
         warehouse.fetch("select 1 as ok")
-    except WarehouseNotPublishedError as exc:
-        return str(exc)
+    except WarehouseNotPublishedError:
+        return NOT_PUBLISHED
     except Exception as exc:  # readiness reports any failure rather than raising it
-        return f"{type(exc).__name__}: {exc}"
+        log.warning("warehouse not readable", exc_info=exc)
+        return f"{type(exc).__name__} (the server log has the details)"
     return "ok"

@@ -57,3 +57,46 @@ def test_serve_answers_over_http(settings: Settings) -> None:
         out, _ = server.communicate(timeout=30)
     assert server.returncode in (0, -signal.SIGINT), out
     assert f"http://127.0.0.1:{port}" in out
+
+
+def _serve(settings: Settings, port: int, **api: str) -> subprocess.Popen[str]:
+    env = {**settings.env_for_subprocesses(), "SUPPORTLENS_API_API_KEY": "k"}
+    env.update({f"SUPPORTLENS_API_{key.upper()}": value for key, value in api.items()})
+    command = [sys.executable, "-m", "supportlens.cli", "serve", "--port", str(port)]
+    return subprocess.Popen(
+        command, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
+    )
+
+
+def _wait(base: str, server: subprocess.Popen[str]) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and server.poll() is None:
+        try:
+            httpx.get(f"{base}/health", timeout=2)
+            return
+        except httpx.TransportError:
+            time.sleep(0.2)
+    raise AssertionError("the server did not start")
+
+
+def _models_statuses(base: str, forwarded_for: list[str]) -> list[int]:
+    return [
+        httpx.get(f"{base}/v1/models", headers={"X-Forwarded-For": ip}, timeout=5).status_code
+        for ip in forwarded_for
+    ]
+
+
+def test_x_forwarded_for_counts_only_from_trusted_proxies(settings: Settings) -> None:
+    """A client cannot escape its rate limit by naming another address; behind a proxy
+    listed in [api] trusted_proxies, each forwarded client has its own budget."""
+    spoofed = ["10.0.0.1", "10.0.0.2", "10.0.0.3"]
+    for trusted, expected in [("", [200, 200, 429]), ("127.0.0.1", [200, 200, 200])]:
+        port = free_port()
+        server = _serve(settings, port, rate_limit_reads="2/minute", trusted_proxies=trusted)
+        try:
+            base = f"http://127.0.0.1:{port}"
+            _wait(base, server)
+            assert _models_statuses(base, spoofed) == expected, trusted
+        finally:
+            server.send_signal(signal.SIGINT)
+            server.communicate(timeout=30)

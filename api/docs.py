@@ -1,0 +1,62 @@
+"""The interactive API docs (/schema) with Swagger UI's assets served by the API itself.
+
+Litestar's Swagger page loads its JavaScript and CSS from a CDN, so it was blank without
+internet. `api/docs_assets/package.json` pins `swagger-ui-dist` (installed by
+`make node`); when that install is present its files are served at ASSETS_PATH and the
+page points there. Without it the page keeps the CDN links (and says so in the log).
+"""
+
+from __future__ import annotations
+
+import logging
+from pathlib import Path
+
+from litestar import Router
+from litestar.openapi.plugins import (
+    JsonRenderPlugin,
+    OpenAPIRenderPlugin,
+    SwaggerRenderPlugin,
+    YamlRenderPlugin,
+)
+from litestar.static_files import create_static_files_router
+
+log = logging.getLogger(__name__)
+
+SWAGGER_UI_DIR = Path(__file__).with_name("docs_assets") / "node_modules" / "swagger-ui-dist"
+ASSETS_PATH = "/static/swagger-ui"
+#: The files the page loads; all must be present for the local copy to be used.
+FILES = ("swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css")
+
+
+def local_assets() -> Path | None:
+    if all((SWAGGER_UI_DIR / name).is_file() for name in FILES):
+        return SWAGGER_UI_DIR
+    log.info("Swagger UI loads from a CDN: api/docs_assets not installed (make node)")
+    return None
+
+
+def render_plugins() -> list[OpenAPIRenderPlugin]:
+    """Swagger UI first: it is the page /schema shows."""
+    if local_assets() is None:
+        swagger = SwaggerRenderPlugin(path=["/", "/swagger"])
+    else:
+        swagger = SwaggerRenderPlugin(
+            path=["/", "/swagger"],
+            js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
+            css_url=f"{ASSETS_PATH}/swagger-ui.css",
+            standalone_preset_js_url=f"{ASSETS_PATH}/swagger-ui-standalone-preset.js",
+            favicon=f"<link rel='icon' type='image/png' href='{ASSETS_PATH}/favicon-32x32.png'>",
+        )
+    return [swagger, JsonRenderPlugin(), YamlRenderPlugin()]
+
+
+def docs_assets_router() -> list[Router]:
+    """The static route for the assets (none when they are not installed)."""
+    directory = local_assets()
+    if directory is None:
+        return []
+    return [
+        create_static_files_router(
+            path=ASSETS_PATH, directories=[directory], include_in_schema=False, name="docs_assets"
+        )
+    ]
