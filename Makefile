@@ -10,6 +10,7 @@ BIN    := $(VENV)/bin
 PY_STAMP   := $(VENV)/.installed
 NODE_STAMP := reports/node_modules/.installed
 GX_ASSETS_STAMP := gx/docs_assets/node_modules/.installed
+API_ASSETS_STAMP := api/docs_assets/node_modules/.installed
 
 .PHONY: demo test install node browser lint clean
 
@@ -29,7 +30,7 @@ $(PY_STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet -e ".[dev]"
 	touch $@
 
-node: $(NODE_STAMP) $(GX_ASSETS_STAMP)
+node: $(NODE_STAMP) $(GX_ASSETS_STAMP) $(API_ASSETS_STAMP)
 
 # `npm install` (which keeps the lockfile's versions) rather than `npm ci`: the registry
 # reachable here lacks some other-platform optional bindings of @duckdb/node-bindings, so the
@@ -41,6 +42,12 @@ $(NODE_STAMP): reports/package.json reports/package-lock.json
 # Data Docs load jQuery/Bootstrap from CDNs; offline they are served from this npm install.
 $(GX_ASSETS_STAMP): gx/docs_assets/package.json gx/docs_assets/package-lock.json
 	cd gx/docs_assets && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+# The API's Swagger UI (/schema) loads its JS/CSS from here, not from a CDN (api/docs.py).
+# --ignore-scripts: swagger-ui-dist's only install script is a usage ping.
+$(API_ASSETS_STAMP): api/docs_assets/package.json api/docs_assets/package-lock.json
+	cd api/docs_assets && npm ci --ignore-scripts --no-audit --no-fund --loglevel=error
 	touch $@
 
 # Browser tests drive Debian's Chromium (no browser download is possible offline).
