@@ -12,6 +12,11 @@
 
 
 {% macro landed_files_exist(source_name, table_name) -%}
+  {{- return(adapter.dispatch('landed_files_exist')(source_name, table_name)) -}}
+{%- endmacro %}
+
+
+{% macro default__landed_files_exist(source_name, table_name) -%}
   {%- set pattern = landed_glob(source_name, table_name) -%}
   {%- set result = run_query("select count(*) from glob('" ~ pattern ~ "')") -%}
   {{- return(result.columns[0].values()[0] > 0) -}}
@@ -30,7 +35,7 @@
   {%- endif -%}
   (select
   {%- for column in ns.node.columns.values() %}
-    cast(null as {{ column.data_type }}) as {{ column.name }}{{ "," if not loop.last }}
+    cast(null as {{ engine_type(column.data_type) }}) as {{ column.name }}{{ "," if not loop.last }}
   {%- endfor %}
   where 1 = 0)
 {%- endmacro %}
@@ -43,6 +48,6 @@
     {%- do log("landing has no files for " ~ source_name ~ "." ~ table_name ~ "; reading it as empty", info=true) -%}
     {{ empty_source_select(source_name, table_name) }}
   {%- else -%}
-    {{ relation }}
+    {{ landed_relation(source_name, table_name, relation) }}
   {%- endif -%}
 {%- endmacro %}

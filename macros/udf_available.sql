@@ -5,6 +5,10 @@
   At parse time (execute = false) nothing can be queried: answer false.
 #}
 {% macro udf_available(function_name) %}
+  {{- return(adapter.dispatch('udf_available')(function_name)) -}}
+{% endmacro %}
+
+{% macro default__udf_available(function_name) %}
   {%- if not execute -%}
     {{ return(false) }}
   {%- endif -%}

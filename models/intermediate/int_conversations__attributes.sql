@@ -4,10 +4,10 @@ with labelled as (
     conversation_id,
     source,
     utterance_id as source_conversation_id,
-    cast(null as varchar) as channel,
-    cast(null as varchar) as company,
-    cast(null as varchar) as service,
-    cast(null as varchar) as outcome,
+    cast(null as {{ dbt.type_string() }}) as channel,
+    cast(null as {{ dbt.type_string() }}) as company,
+    cast(null as {{ dbt.type_string() }}) as service,
+    cast(null as {{ dbt.type_string() }}) as outcome,
     intent as gold_intent,
     intent_label_set
   from {{ ref('int_labelled_utterances') }}

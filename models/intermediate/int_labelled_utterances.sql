@@ -10,7 +10,7 @@ with banking77 as (
     text,
     text_normalized,
     intent,
-    cast(null as varchar) as category
+    cast(null as {{ dbt.type_string() }}) as category
   from {{ ref('stg_banking77__utterances') }}
 ),
 
@@ -18,7 +18,7 @@ bitext as (
   select
     'bitext' as source,
     utterance_id,
-    cast(null as varchar) as source_split,
+    cast(null as {{ dbt.type_string() }}) as source_split,
     text,
     text_normalized,
     intent,

@@ -28,7 +28,7 @@ turns as (
 final_segment_start as (
   select dialogue_id, max(turn_index) as turn_index
   from turns
-  where speaker = 'customer' and intent_changed and len(active_intents) > 0
+  where speaker = 'customer' and intent_changed and {{ array_length('active_intents') }} > 0
   group by dialogue_id
 ),
 
@@ -62,14 +62,14 @@ answered_queries as (
 ),
 
 first_intent as (
-  select dialogue_id, active_intents[1] as gold_intent
+  select dialogue_id, {{ array_item('active_intents', 1) }} as gold_intent
   from (
     select
       dialogue_id,
       active_intents,
       row_number() over (partition by dialogue_id order by turn_index) as intent_rank
     from turns
-    where len(active_intents) > 0
+    where {{ array_length('active_intents') }} > 0
   ) as with_intent
   where intent_rank = 1
 )
@@ -79,8 +79,8 @@ select
   'sgd' as source,
   dialogues.dialogue_id as source_conversation_id,
   'assistant' as channel,
-  cast(null as varchar) as company,
-  dialogues.services[1] as service,
+  cast(null as {{ dbt.type_string() }}) as company,
+  {{ array_item('dialogues.services', 1) }} as service,
   case
     when last_notification.act = 'NOTIFY_SUCCESS' then 'resolved'
     when last_notification.act = 'NOTIFY_FAILURE' then 'failed'

@@ -23,7 +23,7 @@ services_per_turn as (
   select
     dialogue_id,
     turn_index,
-    list(service order by frame_index) as services
+    {{ array_agg_ordered('service', ['frame_index']) }} as services
   from frames
   group by dialogue_id, turn_index
 ),
@@ -32,7 +32,7 @@ acts_per_turn as (
   select
     dialogue_id,
     turn_index,
-    list(act order by frame_index, action_index) as acts
+    {{ array_agg_ordered('act', ['frame_index', 'action_index']) }} as acts
   from actions
   group by dialogue_id, turn_index
 ),
@@ -45,7 +45,7 @@ state_slots as (
     frame_index,
     active_intent,
     requested_slots,
-    coalesce(json_keys(slot_values_json), []) as filled_slots
+    coalesce({{ json_object_keys('slot_values_json') }}, {{ empty_array(dbt.type_string()) }}) as filled_slots
   from states
 ),
 
@@ -54,10 +54,11 @@ state_per_turn as (
     dialogue_id,
     turn_index,
     coalesce(
-      list_sort(list_distinct(list(active_intent) filter (where active_intent is not null))), []
+      array_sort(array_distinct(array_agg(active_intent) filter (where active_intent is not null))),
+      {{ empty_array(dbt.type_string()) }}
     ) as active_intents,
-    list_sort(list_distinct(flatten(list(requested_slots)))) as requested_slots,
-    list_sort(list_distinct(flatten(list(filled_slots)))) as filled_slots
+    array_sort(array_distinct(flatten(array_agg(requested_slots)))) as requested_slots,
+    array_sort(array_distinct(flatten(array_agg(filled_slots)))) as filled_slots
   from state_slots
   group by dialogue_id, turn_index
 ),
@@ -71,27 +72,32 @@ state_with_previous as (
 )
 
 select
-  'sgd:' || turns.dialogue_id || ':' || cast(turns.turn_index as varchar) as turn_id,
+  'sgd:' || turns.dialogue_id || ':' || cast(turns.turn_index as {{ dbt.type_string() }}) as turn_id,
   'sgd:' || turns.dialogue_id as conversation_id,
   turns.dialogue_id,
   turns.turn_index,
   case when turns.speaker = 'USER' then 'customer' else 'agent' end as speaker,
   turns.text,
   turns.text_normalized,
-  coalesce(services_per_turn.services, []) as services,
-  coalesce(acts_per_turn.acts, []) as acts,
-  case when turns.speaker = 'SYSTEM' then coalesce(acts_per_turn.acts, []) end as system_acts,
+  coalesce(services_per_turn.services, {{ empty_array(dbt.type_string()) }}) as services,
+  coalesce(acts_per_turn.acts, {{ empty_array(dbt.type_string()) }}) as acts,
+  case when turns.speaker = 'SYSTEM' then coalesce(acts_per_turn.acts, {{ empty_array(dbt.type_string()) }}) end
+    as system_acts,
   state.active_intents,
   state.requested_slots,
   state.filled_slots,
   case when state.dialogue_id is not null then
-    list_filter(state.filled_slots, slot -> not list_contains(coalesce(state.previous_filled_slots, []), slot))
+    filter(
+      state.filled_slots,
+      slot -> not array_contains(coalesce(state.previous_filled_slots, {{ empty_array(dbt.type_string()) }}), slot)
+    )
   end as newly_filled_slots,
   case when state.dialogue_id is not null then
-    state.active_intents is distinct from coalesce(state.previous_active_intents, [])
+    state.active_intents is distinct from
+      coalesce(state.previous_active_intents, {{ empty_array(dbt.type_string()) }})
   end as intent_changed,
   case
-    when len(state.active_intents) = 1 then state.active_intents[1]
+    when {{ array_length('state.active_intents') }} = 1 then {{ array_item('state.active_intents', 1) }}
   end as gold_intent
 from turns
 left join services_per_turn

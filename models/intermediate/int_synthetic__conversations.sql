@@ -23,7 +23,7 @@ select
   conversation_id as source_conversation_id,
   channel,
   company,
-  cast(null as varchar) as service,
+  cast(null as {{ dbt.type_string() }}) as service,
   outcome,
   intent as gold_intent,
   case when intent is not null then 'banking77' end as intent_label_set

@@ -24,7 +24,7 @@ sgd as (
     'sgd' as label_set,
     text_normalized as text,
     gold_intent as label,
-    cast(null as varchar) as source_split
+    cast(null as {{ dbt.type_string() }}) as source_split
   from {{ ref('int_sgd__turns') }}
   where speaker = 'customer' and gold_intent is not null
     and text_normalized is not null and text_normalized <> ''

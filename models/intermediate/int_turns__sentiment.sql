@@ -37,13 +37,13 @@ unscored as (
 )
 
 select
-  cast(text_hash as varchar) as text_hash,
+  cast(text_hash as {{ dbt.type_string() }}) as text_hash,
   {% if has_sentiment -%}
   cast(sentiment(text) as double) as sentiment_score,
-  cast(sentiment_label(text) as varchar) as sentiment_label
+  cast(sentiment_label(text) as {{ dbt.type_string() }}) as sentiment_label
   {%- else -%}
   cast(null as double) as sentiment_score,
-  cast(null as varchar) as sentiment_label
+  cast(null as {{ dbt.type_string() }}) as sentiment_label
   {%- endif %}
 from unscored
 {% if not has_sentiment -%}

@@ -17,11 +17,11 @@ with twcs as (
     text_normalized,
     parent_turn_id,
     reply_delay_seconds,
-    cast(null as varchar) as gold_intent,
-    cast(null as varchar) as intent_label_set,
-    cast(null as varchar) as gold_sentiment,
-    cast(null as varchar[]) as acts,
-    cast(null as varchar[]) as services
+    cast(null as {{ dbt.type_string() }}) as gold_intent,
+    cast(null as {{ dbt.type_string() }}) as intent_label_set,
+    cast(null as {{ dbt.type_string() }}) as gold_sentiment,
+    cast(null as {{ type_array(dbt.type_string()) }}) as acts,
+    cast(null as {{ type_array(dbt.type_string()) }}) as services
   from {{ ref('int_twcs__turns') }}
 ),
 
@@ -32,16 +32,16 @@ sgd as (
     'sgd' as source,
     turn_index,
     speaker,
-    cast(null as varchar) as author_id,
-    cast(null as timestamp with time zone) as sent_at,
+    cast(null as {{ dbt.type_string() }}) as author_id,
+    cast(null as {{ type_timestamptz() }}) as sent_at,
     text,
     text_normalized,
-    case when turn_index > 0 then conversation_id || ':' || cast(turn_index - 1 as varchar) end
+    case when turn_index > 0 then conversation_id || ':' || cast(turn_index - 1 as {{ dbt.type_string() }}) end
       as parent_turn_id,
     cast(null as bigint) as reply_delay_seconds,
     gold_intent,
     case when gold_intent is not null then 'sgd' end as intent_label_set,
-    cast(null as varchar) as gold_sentiment,
+    cast(null as {{ dbt.type_string() }}) as gold_sentiment,
     acts,
     services
   from {{ ref('int_sgd__turns') }}
@@ -54,17 +54,17 @@ labelled as (
     source,
     0 as turn_index,
     'customer' as speaker,
-    cast(null as varchar) as author_id,
-    cast(null as timestamp with time zone) as sent_at,
+    cast(null as {{ dbt.type_string() }}) as author_id,
+    cast(null as {{ type_timestamptz() }}) as sent_at,
     text,
     text_normalized,
-    cast(null as varchar) as parent_turn_id,
+    cast(null as {{ dbt.type_string() }}) as parent_turn_id,
     cast(null as bigint) as reply_delay_seconds,
     intent as gold_intent,
     intent_label_set,
-    cast(null as varchar) as gold_sentiment,
-    cast(null as varchar[]) as acts,
-    cast(null as varchar[]) as services
+    cast(null as {{ dbt.type_string() }}) as gold_sentiment,
+    cast(null as {{ type_array(dbt.type_string()) }}) as acts,
+    cast(null as {{ type_array(dbt.type_string()) }}) as services
   from {{ ref('int_labelled_utterances') }}
 ),
 
@@ -78,25 +78,25 @@ synthetic_ordered as (
 
 synthetic as (
   select
-    'synthetic:' || conversation_id || ':' || cast(turn_index as varchar) as turn_id,
+    'synthetic:' || conversation_id || ':' || cast(turn_index as {{ dbt.type_string() }}) as turn_id,
     'synthetic:' || conversation_id as conversation_id,
     'synthetic' as source,
     turn_index,
     speaker,
-    cast(null as varchar) as author_id,
+    cast(null as {{ dbt.type_string() }}) as author_id,
     sent_at,
     text,
     text_normalized,
     case when previous_turn_index is not null
-      then 'synthetic:' || conversation_id || ':' || cast(previous_turn_index as varchar)
+      then 'synthetic:' || conversation_id || ':' || cast(previous_turn_index as {{ dbt.type_string() }})
     end as parent_turn_id,
     cast({{ dbt.datediff('previous_sent_at', 'sent_at', 'second') }} as bigint)
       as reply_delay_seconds,
     case when speaker = 'customer' then intent end as gold_intent,
     case when speaker = 'customer' and intent is not null then 'banking77' end as intent_label_set,
     sentiment as gold_sentiment,
-    cast(null as varchar[]) as acts,
-    cast(null as varchar[]) as services
+    cast(null as {{ type_array(dbt.type_string()) }}) as acts,
+    cast(null as {{ type_array(dbt.type_string()) }}) as services
   from synthetic_ordered
 )
 

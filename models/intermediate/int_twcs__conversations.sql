@@ -41,13 +41,13 @@ addressed_company as (
 select
   threads.conversation_id,
   'twcs' as source,
-  cast(threads.thread_root_tweet_id as varchar) as source_conversation_id,
+  cast(threads.thread_root_tweet_id as {{ dbt.type_string() }}) as source_conversation_id,
   'twitter' as channel,
   coalesce(first_agent_turn.company, addressed_company.company) as company,
-  cast(null as varchar) as service,
+  cast(null as {{ dbt.type_string() }}) as service,
   case when threads.agent_turns = 0 then 'unanswered' end as outcome,
-  cast(null as varchar) as gold_intent,
-  cast(null as varchar) as intent_label_set
+  cast(null as {{ dbt.type_string() }}) as gold_intent,
+  cast(null as {{ dbt.type_string() }}) as intent_label_set
 from threads
 left join first_agent_turn on first_agent_turn.conversation_id = threads.conversation_id
 left join addressed_company on addressed_company.conversation_id = threads.conversation_id

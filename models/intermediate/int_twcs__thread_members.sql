@@ -23,7 +23,7 @@ listed_replies as (
     listed.reply_tweet_id,
     min(listed.tweet_id) as listing_tweet_id
   from (
-    select tweet_id, unnest(response_tweet_ids) as reply_tweet_id
+    select tweet_id, {{ explode_array('response_tweet_ids') }} as reply_tweet_id
     from tweets
     where response_tweet_ids is not null
   ) as listed

@@ -38,8 +38,8 @@ ordered as (
 )
 
 select
-  'twcs:' || cast(tweet_id as varchar) as turn_id,
-  'twcs:' || cast(thread_root_tweet_id as varchar) as conversation_id,
+  'twcs:' || cast(tweet_id as {{ dbt.type_string() }}) as turn_id,
+  'twcs:' || cast(thread_root_tweet_id as {{ dbt.type_string() }}) as conversation_id,
   tweet_id,
   thread_root_tweet_id,
   parent_tweet_id,
@@ -50,7 +50,7 @@ select
   created_at as sent_at,
   text,
   text_normalized,
-  case when parent_tweet_id is not null then 'twcs:' || cast(parent_tweet_id as varchar) end
+  case when parent_tweet_id is not null then 'twcs:' || cast(parent_tweet_id as {{ dbt.type_string() }}) end
     as parent_turn_id,
   cast({{ dbt.datediff('parent_created_at', 'created_at', 'second') }} as bigint)
     as reply_delay_seconds

@@ -10,7 +10,7 @@ with banking77 as (
     intent,
     category,
     description,
-    cast(null as varchar[]) as services,
+    cast(null as {{ type_array(dbt.type_string()) }}) as services,
     cast(null as boolean) as is_transactional
   from {{ ref('banking77_intent_catalogue') }}
 ),
@@ -27,7 +27,7 @@ bitext as (
     catalogue.intent,
     coalesce(observed.category, catalogue.category) as category,
     catalogue.description,
-    cast(null as varchar[]) as services,
+    cast(null as {{ type_array(dbt.type_string()) }}) as services,
     cast(null as boolean) as is_transactional
   from {{ ref('bitext_intent_catalogue') }} as catalogue
   left join bitext_observed_categories as observed on observed.intent = catalogue.intent
@@ -39,7 +39,7 @@ sgd as (
     intent_name as intent,
     min(split_part(service_name, '_', 1)) as category,
     min(description) as description,
-    list_sort(list_distinct(list(service_name))) as services,
+    array_sort(array_distinct(array_agg(service_name))) as services,
     bool_or(is_transactional) as is_transactional
   from {{ ref('stg_sgd__schema_intents') }}
   group by intent_name
@@ -71,8 +71,8 @@ uncatalogued as (
     observed.label_set,
     observed.intent,
     'uncatalogued' as category,
-    cast(null as varchar) as description,
-    cast(null as varchar[]) as services,
+    cast(null as {{ dbt.type_string() }}) as description,
+    cast(null as {{ type_array(dbt.type_string()) }}) as services,
     cast(null as boolean) as is_transactional,
     false as in_catalogue
   from observed
@@ -94,12 +94,12 @@ example_counts as (
 )
 
 select
-  cast(all_intents.label_set || ':' || all_intents.intent as varchar) as intent_id,
-  cast(all_intents.label_set as varchar) as label_set,
-  cast(all_intents.intent as varchar) as intent,
-  cast(all_intents.category as varchar) as category,
-  cast(all_intents.description as varchar) as description,
-  cast(all_intents.services as varchar[]) as services,
+  cast(all_intents.label_set || ':' || all_intents.intent as {{ dbt.type_string() }}) as intent_id,
+  cast(all_intents.label_set as {{ dbt.type_string() }}) as label_set,
+  cast(all_intents.intent as {{ dbt.type_string() }}) as intent,
+  cast(all_intents.category as {{ dbt.type_string() }}) as category,
+  cast(all_intents.description as {{ dbt.type_string() }}) as description,
+  cast(all_intents.services as {{ type_array(dbt.type_string()) }}) as services,
   cast(all_intents.is_transactional as boolean) as is_transactional,
   cast(all_intents.in_catalogue as boolean) as in_catalogue,
   cast(coalesce(example_counts.training_example_count, 0) as bigint) as training_example_count

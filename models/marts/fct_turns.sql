@@ -18,24 +18,24 @@ turns_with_sentiment as (
 )
 
 select
-  cast(turn_id as varchar) as turn_id,
-  cast(conversation_id as varchar) as conversation_id,
-  cast(source as varchar) as source,
+  cast(turn_id as {{ dbt.type_string() }}) as turn_id,
+  cast(conversation_id as {{ dbt.type_string() }}) as conversation_id,
+  cast(source as {{ dbt.type_string() }}) as source,
   cast(turn_index as integer) as turn_index,
-  cast(speaker as varchar) as speaker,
-  cast(author_id as varchar) as author_id,
-  cast(sent_at as timestamp with time zone) as sent_at,
-  cast(text as varchar) as text,
-  cast(text_normalized as varchar) as text_normalized,
-  cast(parent_turn_id as varchar) as parent_turn_id,
+  cast(speaker as {{ dbt.type_string() }}) as speaker,
+  cast(author_id as {{ dbt.type_string() }}) as author_id,
+  cast(sent_at as {{ type_timestamptz() }}) as sent_at,
+  cast(text as {{ dbt.type_string() }}) as text,
+  cast(text_normalized as {{ dbt.type_string() }}) as text_normalized,
+  cast(parent_turn_id as {{ dbt.type_string() }}) as parent_turn_id,
   cast(reply_delay_seconds as bigint) as reply_delay_seconds,
-  cast(gold_intent as varchar) as gold_intent,
-  cast(intent_label_set as varchar) as intent_label_set,
-  cast(case when gold_intent is not null then intent_label_set || ':' || gold_intent end as varchar)
+  cast(gold_intent as {{ dbt.type_string() }}) as gold_intent,
+  cast(intent_label_set as {{ dbt.type_string() }}) as intent_label_set,
+  cast(case when gold_intent is not null then intent_label_set || ':' || gold_intent end as {{ dbt.type_string() }})
     as intent_id,
-  cast(gold_sentiment as varchar) as gold_sentiment,
-  cast(acts as varchar[]) as acts,
-  cast(services as varchar[]) as services,
+  cast(gold_sentiment as {{ dbt.type_string() }}) as gold_sentiment,
+  cast(acts as {{ type_array(dbt.type_string()) }}) as acts,
+  cast(services as {{ type_array(dbt.type_string()) }}) as services,
   cast(sentiment_score as double) as sentiment_score,
-  cast(sentiment_label as varchar) as sentiment_label
+  cast(sentiment_label as {{ dbt.type_string() }}) as sentiment_label
 from turns_with_sentiment

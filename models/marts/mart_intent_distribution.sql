@@ -76,12 +76,12 @@ intents as (
 )
 
 select
-  cast(counted.source as varchar) as source,
-  cast(counted.label_set as varchar) as label_set,
-  cast(counted.intent as varchar) as intent,
-  cast(coalesce(intents.category, case when counted.intent_origin = 'none' then 'unknown' else 'uncatalogued' end) as varchar)
+  cast(counted.source as {{ dbt.type_string() }}) as source,
+  cast(counted.label_set as {{ dbt.type_string() }}) as label_set,
+  cast(counted.intent as {{ dbt.type_string() }}) as intent,
+  cast(coalesce(intents.category, case when counted.intent_origin = 'none' then 'unknown' else 'uncatalogued' end) as {{ dbt.type_string() }})
     as category,
-  cast(counted.intent_origin as varchar) as intent_origin,
+  cast(counted.intent_origin as {{ dbt.type_string() }}) as intent_origin,
   cast(counted.activity_date as date) as activity_date,
   cast(counted.conversation_count as bigint) as conversation_count,
   cast(

@@ -9,11 +9,11 @@ with turns as (
 )
 
 select
-  cast(turn_id as varchar) as turn_id,
-  cast(source as varchar) as source,
-  cast(case source when 'twcs' then 'bitext' when 'synthetic' then 'banking77' end as varchar)
+  cast(turn_id as {{ dbt.type_string() }}) as turn_id,
+  cast(source as {{ dbt.type_string() }}) as source,
+  cast(case source when 'twcs' then 'bitext' when 'synthetic' then 'banking77' end as {{ dbt.type_string() }})
     as label_set,
-  cast(text_normalized as varchar) as text
+  cast(text_normalized as {{ dbt.type_string() }}) as text
 from turns
 where speaker = 'customer'
   and source in ('twcs', 'synthetic')

@@ -1,8 +1,8 @@
 select
-  cast(example_id as varchar) as example_id,
-  cast(source as varchar) as source,
-  cast(label_set as varchar) as label_set,
-  cast(text as varchar) as text,
-  cast(label as varchar) as label,
-  cast(split as varchar) as split
+  cast(example_id as {{ dbt.type_string() }}) as example_id,
+  cast(source as {{ dbt.type_string() }}) as source,
+  cast(label_set as {{ dbt.type_string() }}) as label_set,
+  cast(text as {{ dbt.type_string() }}) as text,
+  cast(label as {{ dbt.type_string() }}) as label,
+  cast(split as {{ dbt.type_string() }}) as split
 from {{ ref('int_training_examples__split') }}

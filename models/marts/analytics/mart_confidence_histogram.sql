@@ -9,8 +9,8 @@ binned as (
 )
 
 select
-  cast(source as varchar) as source,
-  cast(label_set as varchar) as label_set,
+  cast(source as {{ dbt.type_string() }}) as source,
+  cast(label_set as {{ dbt.type_string() }}) as label_set,
   cast(bin / 10.0 as double) as confidence_from,
   cast((bin + 1) / 10.0 as double) as confidence_to,
   cast(count(*) as bigint) as message_count,

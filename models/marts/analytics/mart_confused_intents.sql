@@ -23,11 +23,11 @@ true_totals as (
 )
 
 select
-  cast(matrix.model_version as varchar) as model_version,
-  cast(matrix.label_set as varchar) as label_set,
-  cast(matrix.split as varchar) as split,
-  cast(matrix.true_label as varchar) as true_intent,
-  cast(matrix.predicted_label as varchar) as confused_with,
+  cast(matrix.model_version as {{ dbt.type_string() }}) as model_version,
+  cast(matrix.label_set as {{ dbt.type_string() }}) as label_set,
+  cast(matrix.split as {{ dbt.type_string() }}) as split,
+  cast(matrix.true_label as {{ dbt.type_string() }}) as true_intent,
+  cast(matrix.predicted_label as {{ dbt.type_string() }}) as confused_with,
   cast(matrix.n as bigint) as confusion_count,
   cast(matrix.n * 1.0 / nullif(true_totals.true_count, 0) as double) as share_of_true_intent,
   cast(

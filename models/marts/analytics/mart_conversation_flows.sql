@@ -26,8 +26,8 @@ steps as (
     turns.conversation_id,
     turns.turn_index,
     case
-      when turns.source = 'sgd' and len(turns.acts) > 0
-        then turns.speaker || ':' || array_to_string(list_sort(list_distinct(turns.acts)), '+')
+      when turns.source = 'sgd' and {{ array_length('turns.acts') }} > 0
+        then turns.speaker || ':' || {{ array_join_text('array_sort(array_distinct(turns.acts))', "'+'") }}
       when turns.source = 'sgd' then turns.speaker
       when turns.speaker = 'customer' then 'customer:' || coalesce(predictions.label, 'unscored')
       else 'agent'
@@ -44,7 +44,7 @@ edges as (
     step as to_step
   from steps
   union all
-  select conversation_id, arg_max(step, turn_index) as from_step, 'end' as to_step
+  select conversation_id, max_by(step, turn_index) as from_step, 'end' as to_step
   from steps
   group by conversation_id
 ),
@@ -63,10 +63,10 @@ counted as (
 )
 
 select
-  cast(source as varchar) as source,
-  cast(service as varchar) as service,
-  cast(from_step as varchar) as from_step,
-  cast(to_step as varchar) as to_step,
+  cast(source as {{ dbt.type_string() }}) as source,
+  cast(service as {{ dbt.type_string() }}) as service,
+  cast(from_step as {{ dbt.type_string() }}) as from_step,
+  cast(to_step as {{ dbt.type_string() }}) as to_step,
   cast(edge_count as bigint) as edge_count,
   cast(conversation_count as bigint) as conversation_count,
   cast(edge_count * 1.0 / sum(edge_count) over (partition by source, service, from_step) as double)

@@ -28,22 +28,22 @@ first_customer_turns as (
 )
 
 select
-  cast(conversations.conversation_id as varchar) as conversation_id,
-  cast(conversations.source as varchar) as source,
+  cast(conversations.conversation_id as {{ dbt.type_string() }}) as conversation_id,
+  cast(conversations.source as {{ dbt.type_string() }}) as source,
   cast(
     case when conversations.source = 'sgd' then conversations.gold_intent else predictions.label end
-    as varchar
+    as {{ dbt.type_string() }}
   ) as intent,
   cast(
     case
       when conversations.source = 'sgd' and conversations.gold_intent is not null then 'gold'
       when conversations.source <> 'sgd' and predictions.label is not null then 'predicted'
       else 'none'
-    end as varchar
+    end as {{ dbt.type_string() }}
   ) as intent_origin,
   cast(case when conversations.source <> 'sgd' then predictions.confidence end as double)
     as confidence,
-  cast(first_customer_turns.turn_id as varchar) as first_customer_turn_id
+  cast(first_customer_turns.turn_id as {{ dbt.type_string() }}) as first_customer_turn_id
 from conversations
 left join first_customer_turns
   on first_customer_turns.conversation_id = conversations.conversation_id

@@ -25,7 +25,7 @@ turns as (
 sgd_switches as (
   select conversation_id, count(*) filter (where intent_changed) - 1 as intent_switch_count
   from {{ ref('int_sgd__turns') }}
-  where speaker = 'customer' and len(active_intents) > 0
+  where speaker = 'customer' and {{ array_length('active_intents') }} > 0
   group by conversation_id
 ),
 
@@ -38,23 +38,23 @@ sgd_first_segment as (
 
 message_signals as (
   -- aggregates, not row_number() windows: the last message and the last agent message
-  -- come from arg_max (turn_index is unique within a conversation), and the patterns run
+  -- come from max_by (turn_index is unique within a conversation), and the patterns run
   -- only on the messages they are about (full-scale model: 9.1 s -> 4.2 s).
   select
     conversation_id,
     count(*) filter (where speaker = 'agent') as agent_messages,
     coalesce(
       bool_or(
-        regexp_matches(
-          lower(text),
-          'transfer|specialist|senior agent|hand (this|it|you) over|escalat|private message|direct message|\bdms?\b'
-        )
+        {{ regex_contains(
+          'lower(text)',
+          'transfer|specialist|senior agent|hand (this|it|you) over|escalat|private message|direct message|\\bdms?\\b'
+        ) }}
       ) filter (where speaker = 'agent'),
       false
     ) as has_handoff,
-    arg_max(speaker, turn_index) as last_speaker,
-    arg_max(text, turn_index) as last_text,
-    arg_max(text, turn_index) filter (where speaker = 'agent') as last_agent_text,
+    max_by(speaker, turn_index) as last_speaker,
+    max_by(text, turn_index) as last_text,
+    max_by(text, turn_index) filter (where speaker = 'agent') as last_agent_text,
     max(turn_index) filter (where speaker = 'agent') as last_agent_turn_index,
     max(turn_index) as last_turn_index
   from turns
@@ -87,11 +87,11 @@ classified as (
       when message_signals.agent_messages = 0 then 'unanswered'
       when message_signals.has_handoff then 'escalated'
       when message_signals.last_speaker = 'agent'
-        and regexp_matches(trim(message_signals.last_text), '\?\s*$') then 'abandoned'
-      when regexp_matches(
-        lower(message_signals.last_agent_text),
-        'unfortunately|can''t|cannot|not possible|isn''t possible|unable to|rejected|nothing more'
-      ) then 'failed'
+        and {{ regex_contains('trim(message_signals.last_text)', '\\?\\s*$') }} then 'abandoned'
+      when {{ regex_contains(
+        'lower(message_signals.last_agent_text)',
+        "unfortunately|can''t|cannot|not possible|isn''t possible|unable to|rejected|nothing more"
+      ) }} then 'failed'
       else 'resolved'
     end as outcome,
     coalesce(sgd_switches.intent_switch_count, 0) as intent_switch_count,
@@ -105,23 +105,23 @@ classified as (
 )
 
 select
-  cast(conversation_id as varchar) as conversation_id,
-  cast(source as varchar) as source,
-  cast(service as varchar) as service,
-  cast(company as varchar) as company,
-  cast(channel as varchar) as channel,
-  cast(coalesce(intent, 'unknown') as varchar) as intent,
-  cast(coalesce(intent_origin, 'none') as varchar) as intent_origin,
+  cast(conversation_id as {{ dbt.type_string() }}) as conversation_id,
+  cast(source as {{ dbt.type_string() }}) as source,
+  cast(service as {{ dbt.type_string() }}) as service,
+  cast(company as {{ dbt.type_string() }}) as company,
+  cast(channel as {{ dbt.type_string() }}) as channel,
+  cast(coalesce(intent, 'unknown') as {{ dbt.type_string() }}) as intent,
+  cast(coalesce(intent_origin, 'none') as {{ dbt.type_string() }}) as intent_origin,
   cast(activity_date as date) as activity_date,
-  cast(coalesce(outcome, 'unknown') as varchar) as outcome,
-  cast(recorded_outcome as varchar) as recorded_outcome,
+  cast(coalesce(outcome, 'unknown') as {{ dbt.type_string() }}) as outcome,
+  cast(recorded_outcome as {{ dbt.type_string() }}) as recorded_outcome,
   cast(
     case
       when first_intent_segment_class = 'switched' then 'switched'
       when outcome = 'resolved' then 'success'
       when outcome in ('failed', 'escalated', 'unanswered') then 'failed'
       when outcome = 'abandoned' then 'dropped'
-    end as varchar
+    end as {{ dbt.type_string() }}
   ) as lex_outcome,
   cast(outcome = 'resolved' as boolean) as is_success,
   cast(outcome = 'escalated' as boolean) as is_escalated,

@@ -56,16 +56,16 @@ components as (
 )
 
 select
-  cast(conversation_id as varchar) as conversation_id,
-  cast(source as varchar) as source,
-  cast(company as varchar) as company,
-  cast(intent as varchar) as intent,
-  cast(outcome as varchar) as outcome,
+  cast(conversation_id as {{ dbt.type_string() }}) as conversation_id,
+  cast(source as {{ dbt.type_string() }}) as source,
+  cast(company as {{ dbt.type_string() }}) as company,
+  cast(intent as {{ dbt.type_string() }}) as intent,
+  cast(outcome as {{ dbt.type_string() }}) as outcome,
   cast(activity_date as date) as activity_date,
   cast(first_score as double) as first_customer_sentiment,
-  cast(first_label as varchar) as first_customer_sentiment_label,
+  cast(first_label as {{ dbt.type_string() }}) as first_customer_sentiment_label,
   cast(last_score as double) as last_customer_sentiment,
-  cast(last_label as varchar) as last_customer_sentiment_label,
+  cast(last_label as {{ dbt.type_string() }}) as last_customer_sentiment_label,
   cast(last_score - first_score as double) as sentiment_change,
   cast(resolution_component as double) as resolution_component,
   cast(mood_component as double) as mood_component,

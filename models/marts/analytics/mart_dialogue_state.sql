@@ -18,7 +18,7 @@ schema_intents as (
 segmented as (
   select
     turns.*,
-    sum(case when turns.intent_changed and len(turns.active_intents) > 0 then 1 else 0 end)
+    sum(case when turns.intent_changed and {{ array_length('turns.active_intents') }} > 0 then 1 else 0 end)
       over (partition by turns.dialogue_id order by turns.turn_index) as segment_number
   from turns
 ),
@@ -26,19 +26,21 @@ segmented as (
 with_required as (
   select
     segmented.*,
-    segmented.active_intents[1] as intent,
-    coalesce(schema_intents.required_slots, []) as required_slots,
+    {{ array_item('segmented.active_intents', 1) }} as intent,
+    coalesce(schema_intents.required_slots, {{ empty_array(dbt.type_string()) }}) as required_slots,
     row_number() over (
       partition by segmented.dialogue_id, segmented.segment_number order by segmented.turn_index
     ) as turn_in_segment
   from segmented
-  left join schema_intents on schema_intents.intent_name = segmented.active_intents[1]
+  left join schema_intents on schema_intents.intent_name = {{ array_item('segmented.active_intents', 1) }}
 ),
 
 filled as (
   select
     *,
-    len(list_filter(required_slots, slot -> list_contains(coalesce(filled_slots, []), slot)))
+    {{ array_length(
+      "filter(required_slots, slot -> array_contains(coalesce(filled_slots, " ~ empty_array(dbt.type_string()) ~ "), slot))"
+    ) }}
       as required_filled_count
   from with_required
 ),
@@ -46,27 +48,27 @@ filled as (
 first_complete as (
   select dialogue_id, segment_number, min(turn_in_segment) as turns_to_fill_required
   from filled
-  where required_filled_count = len(required_slots)
+  where required_filled_count = {{ array_length('required_slots') }}
   group by dialogue_id, segment_number
 )
 
 select
-  cast(filled.turn_id as varchar) as turn_id,
-  cast(filled.conversation_id as varchar) as conversation_id,
+  cast(filled.turn_id as {{ dbt.type_string() }}) as turn_id,
+  cast(filled.conversation_id as {{ dbt.type_string() }}) as conversation_id,
   cast(filled.turn_index as integer) as turn_index,
   cast(filled.segment_number as integer) as segment_number,
-  cast(filled.intent as varchar) as intent,
-  cast(filled.active_intents as varchar[]) as active_intents,
+  cast(filled.intent as {{ dbt.type_string() }}) as intent,
+  cast(filled.active_intents as {{ type_array(dbt.type_string()) }}) as active_intents,
   cast(coalesce(filled.intent_changed, false) and filled.segment_number > 1 as boolean)
     as is_intent_switch,
-  cast(filled.required_slots as varchar[]) as required_slots,
-  cast(filled.filled_slots as varchar[]) as filled_slots,
-  cast(filled.newly_filled_slots as varchar[]) as newly_filled_slots,
-  cast(filled.requested_slots as varchar[]) as requested_slots,
-  cast(len(filled.filled_slots) as integer) as filled_slot_count,
-  cast(len(filled.requested_slots) as integer) as requested_slot_count,
+  cast(filled.required_slots as {{ type_array(dbt.type_string()) }}) as required_slots,
+  cast(filled.filled_slots as {{ type_array(dbt.type_string()) }}) as filled_slots,
+  cast(filled.newly_filled_slots as {{ type_array(dbt.type_string()) }}) as newly_filled_slots,
+  cast(filled.requested_slots as {{ type_array(dbt.type_string()) }}) as requested_slots,
+  cast({{ array_length('filled.filled_slots') }} as integer) as filled_slot_count,
+  cast({{ array_length('filled.requested_slots') }} as integer) as requested_slot_count,
   cast(filled.required_filled_count as integer) as required_filled_count,
-  cast(len(filled.required_slots) - filled.required_filled_count as integer)
+  cast({{ array_length('filled.required_slots') }} - filled.required_filled_count as integer)
     as required_missing_count,
   cast(filled.turn_in_segment as integer) as turn_in_segment,
   cast(first_complete.turns_to_fill_required as integer) as turns_to_fill_required

@@ -55,7 +55,7 @@ repeated_texts as (
   -- a window
   select conversation_id, min(second_turn_index) as turn_index
   from (
-    select conversation_id, min(turn_index, 2)[2] as second_turn_index
+    select conversation_id, {{ nth_smallest('turn_index', 2) }} as second_turn_index
     from turns
     where speaker = 'customer' and length(text_normalized) > 10
     group by conversation_id, text_normalized
@@ -76,7 +76,7 @@ repeated_slot_requests as (
   -- the same for SGD: the system requests a slot a second time
   select 'sgd:' || dialogue_id as conversation_id, min(second_turn_index) as turn_index
   from (
-    select actions.dialogue_id, min(actions.turn_index, 2)[2] as second_turn_index
+    select actions.dialogue_id, {{ nth_smallest('actions.turn_index', 2) }} as second_turn_index
     from {{ ref('stg_sgd__actions') }} as actions
     inner join system_turns
       on system_turns.dialogue_id = actions.dialogue_id
@@ -113,22 +113,22 @@ signals as (
 )
 
 select
-  cast(signals.conversation_id as varchar) as conversation_id,
-  cast(outcomes.source as varchar) as source,
-  cast(outcomes.service as varchar) as service,
-  cast(outcomes.intent as varchar) as intent,
-  cast(outcomes.outcome as varchar) as outcome,
-  cast(signals.failure_kind as varchar) as failure_kind,
+  cast(signals.conversation_id as {{ dbt.type_string() }}) as conversation_id,
+  cast(outcomes.source as {{ dbt.type_string() }}) as source,
+  cast(outcomes.service as {{ dbt.type_string() }}) as service,
+  cast(outcomes.intent as {{ dbt.type_string() }}) as intent,
+  cast(outcomes.outcome as {{ dbt.type_string() }}) as outcome,
+  cast(signals.failure_kind as {{ dbt.type_string() }}) as failure_kind,
   cast(signals.turn_index as integer) as turn_index,
-  cast(turns.speaker as varchar) as speaker,
+  cast(turns.speaker as {{ dbt.type_string() }}) as speaker,
   cast(
     case
-      when turns.acts is not null and len(turns.acts) > 0
-        then turns.speaker || ':' || array_to_string(list_sort(list_distinct(turns.acts)), '+')
+      when turns.acts is not null and {{ array_length('turns.acts') }} > 0
+        then turns.speaker || ':' || {{ array_join_text('array_sort(array_distinct(turns.acts))', "'+'") }}
       else turns.speaker
-    end as varchar
+    end as {{ dbt.type_string() }}
   ) as step,
-  cast(turns.text as varchar) as text,
+  cast(turns.text as {{ dbt.type_string() }}) as text,
   cast(outcomes.activity_date as date) as activity_date
 from signals
 inner join outcomes on outcomes.conversation_id = signals.conversation_id

@@ -15,42 +15,42 @@ with clusters as (
 
 latest_runs as (
   -- discover replaces a label set's previous run; keep only the newest run per label set
-  select label_set, arg_max(run_id, discovered_at) as run_id
+  select label_set, max_by(run_id, discovered_at) as run_id
   from clusters
   group by label_set
 )
 
 select
-  cast(clusters.run_id as varchar) as run_id,
-  cast(clusters.discovered_at as timestamp with time zone) as discovered_at,
-  cast(clusters.embedding_model as varchar) as embedding_model,
-  cast(clusters.label_set as varchar) as label_set,
-  cast(clusters.turn_id as varchar) as turn_id,
-  cast(clusters.source as varchar) as source,
-  cast(clusters.text as varchar) as text,
+  cast(clusters.run_id as {{ dbt.type_string() }}) as run_id,
+  cast(clusters.discovered_at as {{ type_timestamptz() }}) as discovered_at,
+  cast(clusters.embedding_model as {{ dbt.type_string() }}) as embedding_model,
+  cast(clusters.label_set as {{ dbt.type_string() }}) as label_set,
+  cast(clusters.turn_id as {{ dbt.type_string() }}) as turn_id,
+  cast(clusters.source as {{ dbt.type_string() }}) as source,
+  cast(clusters.text as {{ dbt.type_string() }}) as text,
   cast(clusters.confidence as double) as confidence,
-  cast(clusters.predicted_label as varchar) as predicted_label,
+  cast(clusters.predicted_label as {{ dbt.type_string() }}) as predicted_label,
   cast(clusters.cluster_id as integer) as cluster_id,
-  cast(clusters.cluster_label as varchar) as cluster_label,
-  cast(clusters.top_terms as varchar[]) as top_terms,
+  cast(clusters.cluster_label as {{ dbt.type_string() }}) as cluster_label,
+  cast(clusters.top_terms as {{ type_array(dbt.type_string()) }}) as top_terms,
   cast(clusters.representative_rank as integer) as representative_rank,
   cast(clusters.similarity_to_centroid as double) as similarity_to_centroid
 from clusters
 inner join latest_runs on latest_runs.run_id = clusters.run_id
 {% else %}
 select
-  cast(null as varchar) as run_id,
-  cast(null as timestamp with time zone) as discovered_at,
-  cast(null as varchar) as embedding_model,
-  cast(null as varchar) as label_set,
-  cast(null as varchar) as turn_id,
-  cast(null as varchar) as source,
-  cast(null as varchar) as text,
+  cast(null as {{ dbt.type_string() }}) as run_id,
+  cast(null as {{ type_timestamptz() }}) as discovered_at,
+  cast(null as {{ dbt.type_string() }}) as embedding_model,
+  cast(null as {{ dbt.type_string() }}) as label_set,
+  cast(null as {{ dbt.type_string() }}) as turn_id,
+  cast(null as {{ dbt.type_string() }}) as source,
+  cast(null as {{ dbt.type_string() }}) as text,
   cast(null as double) as confidence,
-  cast(null as varchar) as predicted_label,
+  cast(null as {{ dbt.type_string() }}) as predicted_label,
   cast(null as integer) as cluster_id,
-  cast(null as varchar) as cluster_label,
-  cast(null as varchar[]) as top_terms,
+  cast(null as {{ dbt.type_string() }}) as cluster_label,
+  cast(null as {{ type_array(dbt.type_string()) }}) as top_terms,
   cast(null as integer) as representative_rank,
   cast(null as double) as similarity_to_centroid
 where false

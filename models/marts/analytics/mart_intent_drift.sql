@@ -70,19 +70,19 @@ divergences as (
       0.5 * p_day * log2(p_day / (0.5 * (p_day + p_train)))
       + 0.5 * p_train * log2(p_train / (0.5 * (p_day + p_train)))
     ) as js_divergence,
-    arg_max(intent, p_day - p_train) as most_over_represented_intent
+    max_by(intent, p_day - p_train) as most_over_represented_intent
   from probabilities
   group by all
 )
 
 select
-  cast(source as varchar) as source,
-  cast(label_set as varchar) as label_set,
+  cast(source as {{ dbt.type_string() }}) as source,
+  cast(label_set as {{ dbt.type_string() }}) as label_set,
   cast(activity_date as date) as activity_date,
   cast(message_count as bigint) as message_count,
   cast(psi as double) as psi,
   cast(sqrt(greatest(js_divergence, 0)) as double) as js_distance,
-  cast(most_over_represented_intent as varchar) as most_over_represented_intent,
+  cast(most_over_represented_intent as {{ dbt.type_string() }}) as most_over_represented_intent,
   cast({{ var('intent_drift_psi_threshold', 0.2) }} as double) as psi_threshold,
   cast(psi > {{ var('intent_drift_psi_threshold', 0.2) }} as boolean) as drifted
 from divergences

@@ -29,12 +29,12 @@ segment_starts as (
     dialogue_id,
     conversation_id,
     turn_index as start_turn_index,
-    active_intents[1] as intent,
-    services[1] as service,
+    {{ array_item('active_intents', 1) }} as intent,
+    {{ array_item('services', 1) }} as service,
     row_number() over (partition by dialogue_id order by turn_index) as segment_number,
     lead(turn_index) over (partition by dialogue_id order by turn_index) as next_start_turn_index
   from turns
-  where speaker = 'customer' and intent_changed and len(active_intents) > 0
+  where speaker = 'customer' and intent_changed and {{ array_length('active_intents') }} > 0
 ),
 
 dialogue_ends as (
@@ -45,7 +45,7 @@ segment_notifications as (
   select
     segment_starts.dialogue_id,
     segment_starts.segment_number,
-    arg_max(actions.act, actions.turn_index * 10000 + actions.frame_index * 100 + actions.action_index)
+    max_by(actions.act, actions.turn_index * 10000 + actions.frame_index * 100 + actions.action_index)
       as last_notification,
     min(actions.turn_index) filter (where actions.act = 'NOTIFY_FAILURE') as notify_failure_turn_index
   from segment_starts
@@ -67,10 +67,10 @@ segment_answers as (
 )
 
 select
-  cast(segment_starts.conversation_id as varchar) as conversation_id,
+  cast(segment_starts.conversation_id as {{ dbt.type_string() }}) as conversation_id,
   cast(segment_starts.segment_number as integer) as segment_number,
-  cast(segment_starts.intent as varchar) as intent,
-  cast(segment_starts.service as varchar) as service,
+  cast(segment_starts.intent as {{ dbt.type_string() }}) as intent,
+  cast(segment_starts.service as {{ dbt.type_string() }}) as service,
   cast(segment_starts.start_turn_index as integer) as start_turn_index,
   cast(
     coalesce(segment_starts.next_start_turn_index - 1, dialogue_ends.last_turn_index) as integer
@@ -82,7 +82,7 @@ select
       when segment_answers.answered_calls > 0 then 'success'
       when segment_starts.next_start_turn_index is not null then 'switched'
       else 'dropped'
-    end as varchar
+    end as {{ dbt.type_string() }}
   ) as segment_class,
   cast(segment_notifications.notify_failure_turn_index as integer) as notify_failure_turn_index
 from segment_starts

@@ -14,11 +14,11 @@ clusters as (
 )
 
 select
-  cast(predictions.source as varchar) as source,
-  cast(predictions.label_set as varchar) as label_set,
-  cast(predictions.text as varchar) as text,
+  cast(predictions.source as {{ dbt.type_string() }}) as source,
+  cast(predictions.label_set as {{ dbt.type_string() }}) as label_set,
+  cast(predictions.text as {{ dbt.type_string() }}) as text,
   cast(count(*) as bigint) as occurrences,
-  cast(mode(predictions.label) as varchar) as best_guess_intent,
+  cast(mode(predictions.label) as {{ dbt.type_string() }}) as best_guess_intent,
   cast(avg(predictions.confidence) as double) as mean_confidence,
   cast(min(predictions.activity_date) as date) as first_seen,
   cast(max(predictions.activity_date) as date) as last_seen,

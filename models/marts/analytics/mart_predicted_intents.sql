@@ -9,9 +9,9 @@ with predictions as (
 )
 
 select
-  cast(source as varchar) as source,
-  cast(label_set as varchar) as label_set,
-  cast(label as varchar) as intent,
+  cast(source as {{ dbt.type_string() }}) as source,
+  cast(label_set as {{ dbt.type_string() }}) as label_set,
+  cast(label as {{ dbt.type_string() }}) as intent,
   cast(activity_date as date) as activity_date,
   cast(count(*) as bigint) as message_count,
   cast(

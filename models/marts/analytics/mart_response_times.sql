@@ -29,7 +29,7 @@ agent_replies as (
 with_hour as (
   select
     outcomes.*,
-    cast(extract(hour from timezone('UTC', conversations.started_at)) as integer) as hour_of_day
+    cast({{ hour_utc('conversations.started_at') }} as integer) as hour_of_day
   from outcomes
   inner join conversations on conversations.conversation_id = outcomes.conversation_id
 ),
@@ -43,10 +43,10 @@ conversation_stats as (
     count(*) filter (where outcome = 'unanswered') as unanswered_count,
     count(first_response_seconds) as answered_count,
     avg(first_response_seconds) as first_response_mean_seconds,
-    quantile_cont(first_response_seconds, 0.5) as first_response_median_seconds,
-    quantile_cont(first_response_seconds, 0.9) as first_response_p90_seconds,
+    {{ quantile_continuous('first_response_seconds', 0.5) }} as first_response_median_seconds,
+    {{ quantile_continuous('first_response_seconds', 0.9) }} as first_response_p90_seconds,
     avg(turns_to_resolution) as turns_to_resolution_mean,
-    quantile_cont(turns_to_resolution, 0.5) as turns_to_resolution_median
+    {{ quantile_continuous('turns_to_resolution', 0.5) }} as turns_to_resolution_median
   from with_hour
   group by all
 ),
@@ -57,16 +57,16 @@ reply_stats as (
     coalesce(with_hour.company, 'unknown') as company,
     with_hour.hour_of_day,
     count(*) as agent_reply_count,
-    quantile_cont(agent_replies.reply_delay_seconds, 0.5) as reply_delay_median_seconds,
-    quantile_cont(agent_replies.reply_delay_seconds, 0.9) as reply_delay_p90_seconds
+    {{ quantile_continuous('agent_replies.reply_delay_seconds', 0.5) }} as reply_delay_median_seconds,
+    {{ quantile_continuous('agent_replies.reply_delay_seconds', 0.9) }} as reply_delay_p90_seconds
   from agent_replies
   inner join with_hour on with_hour.conversation_id = agent_replies.conversation_id
   group by all
 )
 
 select
-  cast(conversation_stats.source as varchar) as source,
-  cast(conversation_stats.company as varchar) as company,
+  cast(conversation_stats.source as {{ dbt.type_string() }}) as source,
+  cast(conversation_stats.company as {{ dbt.type_string() }}) as company,
   cast(conversation_stats.hour_of_day as integer) as hour_of_day,
   cast(conversation_stats.conversation_count as bigint) as conversation_count,
   cast(conversation_stats.answered_count as bigint) as answered_count,

@@ -32,8 +32,8 @@ conversations as (
 )
 
 select
-  cast(messages.source as varchar) as source,
-  cast(messages.company as varchar) as company,
+  cast(messages.source as {{ dbt.type_string() }}) as source,
+  cast(messages.company as {{ dbt.type_string() }}) as company,
   cast(messages.activity_date as date) as activity_date,
   cast(messages.customer_message_count as bigint) as customer_message_count,
   cast(messages.mean_sentiment as double) as mean_sentiment,

@@ -11,10 +11,10 @@ with outcomes as (
 )
 
 select
-  cast(source as varchar) as source,
-  cast(coalesce(service, 'unknown') as varchar) as service,
-  cast(intent as varchar) as intent,
-  cast(intent_origin as varchar) as intent_origin,
+  cast(source as {{ dbt.type_string() }}) as source,
+  cast(coalesce(service, 'unknown') as {{ dbt.type_string() }}) as service,
+  cast(intent as {{ dbt.type_string() }}) as intent,
+  cast(intent_origin as {{ dbt.type_string() }}) as intent_origin,
   cast(activity_date as date) as activity_date,
   cast(count(*) as bigint) as conversation_count,
   cast(count(*) filter (where outcome = 'resolved') as bigint) as resolved_count,

@@ -17,15 +17,15 @@ turns as (
 )
 
 select
-  cast(scoring_inputs.turn_id as varchar) as turn_id,
-  cast(turns.conversation_id as varchar) as conversation_id,
-  cast(turns.source as varchar) as source,
+  cast(scoring_inputs.turn_id as {{ dbt.type_string() }}) as turn_id,
+  cast(turns.conversation_id as {{ dbt.type_string() }}) as conversation_id,
+  cast(turns.source as {{ dbt.type_string() }}) as source,
   cast(turns.turn_index as integer) as turn_index,
   cast(turns.sent_at as date) as activity_date,
-  cast(scoring_inputs.label_set as varchar) as label_set,
-  cast(scoring_inputs.text as varchar) as text,
-  cast(latest_predictions.model_version as varchar) as model_version,
-  cast(latest_predictions.label as varchar) as label,
+  cast(scoring_inputs.label_set as {{ dbt.type_string() }}) as label_set,
+  cast(scoring_inputs.text as {{ dbt.type_string() }}) as text,
+  cast(latest_predictions.model_version as {{ dbt.type_string() }}) as model_version,
+  cast(latest_predictions.label as {{ dbt.type_string() }}) as label,
   cast(latest_predictions.confidence as double) as confidence
 from scoring_inputs
 inner join latest_predictions

@@ -26,10 +26,10 @@ ordered as (
 )
 
 select
-  cast(ordered.turn_id as varchar) as turn_id,
-  cast(ordered.conversation_id as varchar) as conversation_id,
-  cast(ordered.source as varchar) as source,
-  cast(coalesce(conversations.company, conversations.service) as varchar) as company,
+  cast(ordered.turn_id as {{ dbt.type_string() }}) as turn_id,
+  cast(ordered.conversation_id as {{ dbt.type_string() }}) as conversation_id,
+  cast(ordered.source as {{ dbt.type_string() }}) as source,
+  cast(coalesce(conversations.company, conversations.service) as {{ dbt.type_string() }}) as company,
   cast(ordered.turn_index as integer) as turn_index,
   cast(ordered.customer_turn_number as integer) as customer_turn_number,
   cast(ordered.customer_turn_number = 1 as boolean) as is_first_customer_turn,
@@ -37,6 +37,6 @@ select
     as is_last_customer_turn,
   cast(ordered.sent_at as date) as activity_date,
   cast(ordered.sentiment_score as double) as sentiment_score,
-  cast(ordered.sentiment_label as varchar) as sentiment_label
+  cast(ordered.sentiment_label as {{ dbt.type_string() }}) as sentiment_label
 from ordered
 left join conversations on conversations.conversation_id = ordered.conversation_id

@@ -5,11 +5,11 @@ with landed as (
 renamed as (
   select
     cast(label_index as integer) as label_index,
-    trim(cast(intent as varchar)) as intent,
-    cast(_load_id as varchar) as _load_id,
-    cast(_source_file as varchar) as _source_file,
+    trim(cast(intent as {{ dbt.type_string() }})) as intent,
+    cast(_load_id as {{ dbt.type_string() }}) as _load_id,
+    cast(_source_file as {{ dbt.type_string() }}) as _source_file,
     cast(_record as bigint) as _record,
-    cast(_loaded_at as timestamp with time zone) as _loaded_at
+    cast(_loaded_at as {{ type_timestamptz() }}) as _loaded_at
   from landed
 )
 

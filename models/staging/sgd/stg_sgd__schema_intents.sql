@@ -4,17 +4,17 @@ with landed as (
 
 renamed as (
   select
-    cast(service_name as varchar) as service_name,
-    cast(intent_name as varchar) as intent_name,
-    cast(description as varchar) as description,
+    cast(service_name as {{ dbt.type_string() }}) as service_name,
+    cast(intent_name as {{ dbt.type_string() }}) as intent_name,
+    cast(description as {{ dbt.type_string() }}) as description,
     cast(is_transactional as boolean) as is_transactional,
-    cast(required_slots as varchar[]) as required_slots,
-    cast(optional_slots_json as varchar) as optional_slots_json,
-    cast(result_slots as varchar[]) as result_slots,
-    cast(_load_id as varchar) as _load_id,
-    cast(_source_file as varchar) as _source_file,
+    cast(required_slots as {{ type_array(dbt.type_string()) }}) as required_slots,
+    cast(optional_slots_json as {{ dbt.type_string() }}) as optional_slots_json,
+    cast(result_slots as {{ type_array(dbt.type_string()) }}) as result_slots,
+    cast(_load_id as {{ dbt.type_string() }}) as _load_id,
+    cast(_source_file as {{ dbt.type_string() }}) as _source_file,
     cast(_record as bigint) as _record,
-    cast(_loaded_at as timestamp with time zone) as _loaded_at
+    cast(_loaded_at as {{ type_timestamptz() }}) as _loaded_at
   from landed
 )
 

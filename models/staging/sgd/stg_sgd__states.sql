@@ -4,16 +4,16 @@ with landed as (
 
 renamed as (
   select
-    cast(dialogue_id as varchar) as dialogue_id,
+    cast(dialogue_id as {{ dbt.type_string() }}) as dialogue_id,
     cast(turn_index as integer) as turn_index,
     cast(frame_index as integer) as frame_index,
-    nullif(cast(active_intent as varchar), 'NONE') as active_intent,
-    cast(requested_slots as varchar[]) as requested_slots,
-    cast(slot_values_json as varchar) as slot_values_json,
-    cast(_load_id as varchar) as _load_id,
-    cast(_source_file as varchar) as _source_file,
+    nullif(cast(active_intent as {{ dbt.type_string() }}), 'NONE') as active_intent,
+    cast(requested_slots as {{ type_array(dbt.type_string()) }}) as requested_slots,
+    cast(slot_values_json as {{ dbt.type_string() }}) as slot_values_json,
+    cast(_load_id as {{ dbt.type_string() }}) as _load_id,
+    cast(_source_file as {{ dbt.type_string() }}) as _source_file,
     cast(_record as bigint) as _record,
-    cast(_loaded_at as timestamp with time zone) as _loaded_at
+    cast(_loaded_at as {{ type_timestamptz() }}) as _loaded_at
   from landed
 )
 
