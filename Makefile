@@ -12,12 +12,12 @@ NODE_STAMP := reports/node_modules/.installed
 GX_ASSETS_STAMP := gx/docs_assets/node_modules/.installed
 API_ASSETS_STAMP := api/docs_assets/node_modules/.installed
 
-.PHONY: demo test install node browser lint clean
+.PHONY: demo test install node browser spark lint clean
 
 demo: install node
 	$(BIN)/supportlens run
 
-test: install node browser
+test: install node browser spark
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .
 	# pytest exits 5 when it collects no tests: an empty run is a failure, not a pass.
 	$(BIN)/python -m pytest
@@ -55,6 +55,12 @@ browser:
 	@command -v chromium >/dev/null 2>&1 || { \
 	  if [ "$$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq chromium; \
 	  else echo "install Chromium first: sudo apt-get install -y chromium"; exit 1; fi; }
+
+# The Spark tests (tests/spark) run pyspark 4, which needs Java 17 (Debian's headless JRE).
+spark:
+	@java -version 2>&1 | grep -Eq 'version "(1[7-9]|2[0-9])' || { \
+	  if [ "$$(id -u)" -eq 0 ]; then apt-get update -qq && apt-get install -y -qq openjdk-17-jre-headless; \
+	  else echo "install Java 17 first: sudo apt-get install -y openjdk-17-jre-headless"; exit 1; fi; }
 
 lint: install
 	$(BIN)/ruff check . && $(BIN)/ruff format --check .

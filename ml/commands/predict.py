@@ -22,6 +22,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--skip-empty", action="store_true", help="leave empty texts unscored instead of failing"
     )
+    parser.add_argument(
+        "--engine",
+        choices=("duckdb", "spark"),
+        default="duckdb",
+        help="spark: score a Parquet dataset (--input, default the Spark build's "
+        "ml_scoring_inputs) with mapInPandas into ml_predictions Parquet (--output)",
+    )
+    parser.add_argument("--id-column", default="turn_id", help="id column (--engine spark)")
 
 
 def _score_file(args: argparse.Namespace, settings: Settings) -> int:
@@ -85,6 +93,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.chunk_rows < 1 or args.top_k < 1:
         return fail("predict", "--chunk-rows and --top-k must be >= 1")
     try:
+        if args.engine == "spark":
+            from ml.spark_scoring import predict_command
+
+            return predict_command(args, settings)
         if args.input is not None:
             return _score_file(args, settings)
         return _score_warehouse(args, settings)
