@@ -22,6 +22,13 @@ WARM_UP_TEXTS = ["I lost my card yesterday", "how do I reset my password"]
 #: A model that answers one text faster than this is called straight from the event loop:
 #: a thread hop and a batching queue would cost more than the model itself.
 INLINE_SECONDS = 0.002
+#: ...but only for small requests. A text's cost grows with its length (character n-grams,
+#: tokens), so the bound is on total characters, not on the number of texts: 16 texts of
+#: 10,000 characters took ~1.8 s of TF-IDF on the loop and stalled /health (issue 20).
+#: ~7 us a character measured for the TF-IDF model on a loaded 2-core machine, so 512
+#: characters keep an inline call within a few milliseconds.
+INLINE_MAX_CHARS = 512
+INLINE_MAX_TEXTS = 16  # a fixed cost per text remains (~0.2-0.5 ms each, compiled TF-IDF)
 
 
 class Prediction(Protocol):
@@ -73,9 +80,14 @@ class ModelHub:
         """The loaded predictor, without loading (a dict read: safe on the event loop)."""
         return self._predictors.get(label_set)
 
-    def scores_inline(self, predictor: Predictor) -> bool:
-        """True when the warm-up measured this predictor as cheap enough for the loop."""
-        return predictor.model_version in self._inline_versions
+    def scores_inline(self, predictor: Predictor, texts: Sequence[str] | None = None) -> bool:
+        """True when the warm-up measured this predictor as cheap enough for the loop and
+        `texts` (when given) are few and short enough to score there (the one rule)."""
+        if predictor.model_version not in self._inline_versions:
+            return False
+        if texts is None:
+            return True
+        return len(texts) <= INLINE_MAX_TEXTS and sum(map(len, texts)) <= INLINE_MAX_CHARS
 
     def _warm(self, predictor: Predictor) -> None:
         """Pay lazy initialisation now (not on a user's request) and time one text."""
