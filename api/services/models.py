@@ -18,7 +18,10 @@ from api.errors import NoActiveModel
 
 log = logging.getLogger(__name__)
 
-WARM_UP_TEXTS = ["I lost my card yesterday", "how do I reset my password"]
+#: The last text is nonsense on purpose: a cascade (TF-IDF first, the encoder only when
+#: TF-IDF is unsure) answers the first two without its encoder, and timing only those
+#: would call the ensemble "cheap" and run its encoder on the event loop, unbatched.
+WARM_UP_TEXTS = ["I lost my card yesterday", "how do I reset my password", "zq vbx plorth"]
 #: A model that answers one text faster than this is called straight from the event loop:
 #: a thread hop and a batching queue would cost more than the model itself.
 INLINE_SECONDS = 0.002
@@ -90,14 +93,18 @@ class ModelHub:
         return len(texts) <= INLINE_MAX_TEXTS and sum(map(len, texts)) <= INLINE_MAX_CHARS
 
     def _warm(self, predictor: Predictor) -> None:
-        """Pay lazy initialisation now (not on a user's request) and time one text."""
+        """Pay lazy initialisation now (not on a user's request) and time single texts:
+        the slowest text's median decides (a cascade's slow path counts)."""
         predictor.predict(list(WARM_UP_TEXTS), top_k=3)
-        timings = []
-        for _ in range(5):
-            started = time.perf_counter()
-            predictor.predict(WARM_UP_TEXTS[:1], top_k=3)
-            timings.append(time.perf_counter() - started)
-        if sorted(timings)[len(timings) // 2] < INLINE_SECONDS:
+        medians = []
+        for text in WARM_UP_TEXTS:
+            timings = []
+            for _ in range(5):
+                started = time.perf_counter()
+                predictor.predict([text], top_k=3)
+                timings.append(time.perf_counter() - started)
+            medians.append(sorted(timings)[len(timings) // 2])
+        if max(medians) < INLINE_SECONDS:
             self._inline_versions.add(predictor.model_version)
 
     def loaded_versions(self) -> dict[str, str]:

@@ -4,6 +4,7 @@ characters, not only on the number of texts (16 x 10,000 characters stalled /hea
 from __future__ import annotations
 
 import asyncio
+import time
 
 import pytest
 from api_fakes import FakePredictor
@@ -54,3 +55,26 @@ def test_long_texts_leave_the_event_loop(
     # Short batch inline; 160,000 and 9,800 characters in a worker thread, and the
     # single long text is not scored inline either (it goes through the batcher's thread).
     assert on_loop == [True, False, False, False]
+
+
+class CascadeLike(FakePredictor):
+    """Fast on texts its keyword rules are sure of; slow (the 'encoder') on the rest."""
+
+    def predict(self, texts: list[str], top_k: int = 3):  # type: ignore[no-untyped-def]
+        if any(not any(k in t.lower() for k in ("card", "password", "refund")) for t in texts):
+            time.sleep(0.01)
+        return super().predict(texts, top_k)
+
+
+def test_a_cascade_is_timed_on_its_slow_path() -> None:
+    """An ensemble whose warm-up texts all took the TF-IDF shortcut was called cheap, and
+    its encoder then ran on the event loop, one request at a time."""
+    from api.services.models import ModelHub
+
+    class Provider:
+        def load_active(self, label_set: str) -> CascadeLike:
+            return CascadeLike(model_version="cascade-v1")
+
+    hub = ModelHub(Provider(), "banking77")  # type: ignore[arg-type]
+    predictor = hub.get("banking77")
+    assert not hub.scores_inline(predictor)
