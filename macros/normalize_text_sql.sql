@@ -1,19 +1,31 @@
 {#
-  The one text normalisation, in plain SQL so that dbt, SQLMesh and the DuckDB CLI all run
-  it (python_udfs.normalize_text implements the same rules in Python). Rules, in order:
-    1. Unicode NFC (DuckDB has no NFKC; the Python UDF applies NFKC, a superset for the
-       compatibility characters that rarely occur in support text), then lower-case;
-    2. Bitext placeholders {{...}}        -> <placeholder>
-    3. URLs (http://, https://, www.)      -> <url>
-    4. e-mail addresses                   -> <email>
-    5. @mentions                          -> <user>
-    6. numbers (digits, with . or , groups) -> <num>
-    7. runs of whitespace -> one space; leading/trailing whitespace removed. The pattern
-       leaves a lone ' ' alone instead of replacing it by itself: matching every blank
-       made this the slowest step (2.8 M tweets: 5.0 s -> 0.8 s), same result.
-  Patterns are ASCII-only (RE2 semantics; Python: re.ASCII). NULL stays NULL.
+  The one text normalisation (rule set normalize_text_v1) in plain SQL, so that dbt and
+  the DuckDB CLI run it without Python. The rules are defined once, in
+  supportlens/text.py (read its docstring for each rule and why NFC, not NFKC); the
+  expression below is exactly what python_udfs/sql_macros.py renders from them (the
+  persisted `normalize_text_sql` DuckDB macro). tests/udfs/test_text.py fails if the two
+  differ by one character, and runs both, the Python function and the Arrow UDF on a
+  generated corpus. To change a rule: edit supportlens/text.py under a new rule-set name,
+  then run `python -m python_udfs.dbt_macro`, which rewrites the body below.
+    1. NUL removed, lower-case (simple case mapping), then Unicode NFC;
+    2. Bitext placeholders {{...}}           -> <placeholder>
+    3. URLs (http://, https://, www.)         -> <url> (trailing punctuation kept outside)
+    4. e-mail addresses                      -> <email>
+    5. @ followed by [a-z0-9_]               -> <user>
+    6. numbers (digits with . , or : groups) -> <num>
+    7. runs of whitespace (Python's str.isspace set) -> one space; ends trimmed. The
+       pattern leaves a lone ' ' alone instead of replacing it by itself: matching every
+       blank made this the slowest step (2.8 M tweets: 5.0 s -> 0.8 s), same result.
+  Patterns are RE2 (no look-around, no back-references); `\x{hex}` is RE2's escape for
+  one code point. NULL stays NULL.
 #}
+{#- One implementation per engine: Spark's (derived from this one) is in
+    macros/engines/normalize_text_sql_spark.sql. -#}
 {% macro normalize_text_sql(column) -%}
+  {{ return(adapter.dispatch('normalize_text_sql')(column)) }}
+{%- endmacro %}
+
+{% macro default__normalize_text_sql(column) -%}
 trim(
   regexp_replace(
     regexp_replace(
@@ -21,12 +33,12 @@ trim(
         regexp_replace(
           regexp_replace(
             regexp_replace(
-              lower(nfc_normalize({{ column }})),
+              nfc_normalize(lower(replace({{ column }}, chr(0), ''))),
               '\{\{[^}]*\}\}', '<placeholder>', 'g'),
-            '(?:https?://|www\.)[^\s]+', '<url>', 'g'),
+            '(?:https?://|www\.)[^\x{9}-\x{d}\x{1c}-\x{1f} \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}<>\"]*[^\x{9}-\x{d}\x{1c}-\x{1f} \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}<>\".,;:!?)\]}'']', '<url>', 'g'),
           '[a-z0-9._%+-]+@[a-z0-9-]+(?:\.[a-z0-9-]+)*\.[a-z]{2,}', '<email>', 'g'),
         '@[a-z0-9_]+', '<user>', 'g'),
-      '[0-9]+(?:[.,][0-9]+)*', '<num>', 'g'),
-    '\s{2,}|[\t\n\f\r]', ' ', 'g')
-)
+      '[0-9]+(?:[.,:][0-9]+)*', '<num>', 'g'),
+    '[\x{9}-\x{d}\x{1c}-\x{1f} \x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]{2,}|[\x{9}-\x{d}\x{1c}-\x{1f}\x{85}\x{a0}\x{1680}\x{2000}-\x{200a}\x{2028}\x{2029}\x{202f}\x{205f}\x{3000}]', ' ', 'g'),
+  ' ')
 {%- endmacro %}
