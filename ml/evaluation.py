@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
 
 from ml.data import Split
 from ml.metrics import (
@@ -30,11 +31,26 @@ class Evaluation:
     calibration: pd.DataFrame  # bin_index, bin_lower, bin_upper, n, mean_confidence, accuracy
 
 
-def evaluate(predictor: Predictor, split: Split, split_name: str) -> Evaluation:
+#: Texts per model call while evaluating: large enough for batched encoders, small enough
+#: for the progress bar to move.
+EVAL_CHUNK = 1024
+
+
+def evaluate(
+    predictor: Predictor, split: Split, split_name: str, show_progress: bool = True
+) -> Evaluation:
     if len(split) == 0:
         raise ValueError(f"split {split_name!r} has no rows to evaluate on")
     started = time.perf_counter()
-    probabilities = predictor.predict_proba(split.texts)
+    parts = []
+    with tqdm(
+        total=len(split), desc=f"evaluate {split_name}", unit="text", disable=not show_progress
+    ) as progress:
+        for start in range(0, len(split), EVAL_CHUNK):
+            chunk = split.texts[start : start + EVAL_CHUNK]
+            parts.append(predictor.predict_proba(chunk))
+            progress.update(len(chunk))
+    probabilities = np.vstack(parts)
     seconds = time.perf_counter() - started
     return evaluation_from_proba(probabilities, predictor.labels, split.labels, split_name, seconds)
 

@@ -198,3 +198,25 @@ def test_ensemble_skips_encoder_for_confident_texts(
     ensemble.predict_proba(texts)
     assert counting.texts == ensemble.last_escalated == int((confidence < threshold).sum())
     assert 0 < ensemble.last_escalated < len(texts)
+
+
+def test_evaluate_and_baseline_training_show_progress(
+    capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from ml.baseline import TfidfLinearClassifier
+    from ml.data import Split
+    from ml.evaluation import evaluate
+    from ml.registry import ModelMeta, Predictor
+
+    examples = synthetic_examples()
+    texts, labels = examples["text"].tolist(), examples["label"].tolist()
+    model = TfidfLinearClassifier.fit(texts, labels, config_from_mapping({}), show_progress=True)
+    assert "tf-idf baseline" in capsys.readouterr().err
+    monkeypatch.setattr("ml.evaluation.EVAL_CHUNK", 7)  # several chunks, stitched in order
+    predictor = Predictor(ModelMeta("v", "banking77", "tfidf_linear", model.labels), model)
+    result = evaluate(predictor, Split([str(i) for i in range(len(texts))], texts, labels), "all")
+    assert "evaluate all" in capsys.readouterr().err
+    whole = model.predict_proba(texts).argmax(axis=1)
+    assert result.metrics["accuracy"] == float(
+        np.mean([model.labels[i] == gold for i, gold in zip(whole, labels, strict=True)])
+    )
