@@ -15,10 +15,10 @@ of normalising twice. Normalising twice would give the same text (the rules are
 idempotent); it only costs time.
 
 A model folder written before the field existed has no `preprocessing`: it was trained on
-the same warehouse column, so it is read as `WAREHOUSE_TEXT` (its text came from the
-previous dbt macro, which differed from today's rules only on rare inputs: "10:30", a URL
-followed by ')' or '.', "foo@bar" without a domain, vertical tabs; retrain to match
-exactly).
+the same warehouse column, so it is read as `WAREHOUSE_TEXT`. Its text came from the
+previous dbt macro, which differed from today's rules only on rare inputs (times such as
+"10:30", punctuation right after a URL, no-break and other Unicode spaces, vertical tab,
+NUL); retrain to match exactly.
 """
 
 from __future__ import annotations
