@@ -1,8 +1,10 @@
 """What recording a run costs a command: `supportlens.ops.runs` around a no-op.
 
-Prints milliseconds per command for the bare call (the reference), a recorded run
-(ops file writes at start and end, git sha, killed-run check) and a recorded stage
-inside a run, measured side by side in one process on a temporary ops file.
+Prints milliseconds per command for the bare call and for opening and closing one
+DuckDB file (the references), a recorded run (two ops-file writes, the git sha, the
+killed-run check) and a recorded stage inside a run (two writes), measured side by
+side in one process on a temporary ops file. Nearly all of the cost is opening the
+ops file, so on a loaded machine read the ratio to the connect row.
 
     python benchmarks/run_history_overhead.py [--repeat 50]
 """
@@ -16,6 +18,8 @@ import tempfile
 import time
 from collections.abc import Callable
 from pathlib import Path
+
+import duckdb
 
 from supportlens.config import load_settings
 from supportlens.ops import runs
@@ -51,7 +55,11 @@ def main() -> None:
             with runs.stage("land") as outcome:
                 outcome.exit_code = 0
 
+        def connect() -> None:
+            duckdb.connect(str(Path(folder) / "probe.duckdb")).close()
+
         rows = [("bare call (reference)", timed(args.repeat, bare))]
+        rows.append(("one DuckDB file connect + close (reference)", timed(args.repeat, connect)))
         rows.append(("recorded run", timed(args.repeat, recorded)))
         with runs.recorded(settings, "run", ["run"]) as outer:
             rows.append(("recorded stage inside a run", timed(args.repeat, staged)))
