@@ -180,3 +180,20 @@ def test_history_write_failure_never_fails_the_command(
     with runs.recorded(ops_settings, "land", ["land"]) as outcome:
         outcome.exit_code = 0
     assert outcome.status() == "succeeded"
+
+
+def test_run_ends_with_alert_delivery_after_publish_and_retention() -> None:
+    import argparse
+
+    from supportlens.commands.run import add_arguments, plan
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    args = parser.parse_args(["--skip-quality", "--label-set", "banking77"])
+    args.seed, args.scale = 1, "sample"
+    stages = plan(args)
+    names = [stage.name for stage in stages]
+    assert names[-1] == "alerts" and stages[-1].argv == ["alerts", "--deliver"]
+    assert names.index("publish") < names.index("retention") < names.index("alerts")
+    consumers = next(s for s in stages if s.name == "dbt build (prediction consumers)")
+    assert "tag:ops" in consumers.argv  # the snapshot carries the run-history copies
