@@ -152,11 +152,34 @@ def encoder_directory(settings: Settings, label_set: str) -> Path:
         return directory
     if meta is not None and meta.model_type == "cascade":
         return directory / "transformer"
+    if meta is not None and meta.model_type == "embedding_linear":
+        return directory / "encoder"
+    if meta is not None and meta.model_type == "ensemble":
+        return directory / "embedding" / "encoder"
     return resolve_base_model("", str(settings.ml.get("base_model", "")))
 
 
 def embed(texts: list[str], directory: Path, batch_size: int) -> np.ndarray:
     """Mean-pooled, L2-normalised token embeddings from a local encoder (no hub access)."""
+    from ml.embedding import ENCODER_FILE
+
+    if (directory / ENCODER_FILE).is_file():
+        # A frozen-encoder model's own encoder, through the shared embedding cache: the
+        # unsure texts were encoded when the model scored them, so this rarely encodes.
+        from ml.embedding import default_cache_root, encoder_settings
+        from ml.embedding_linear import build_encoder
+
+        recorded = encoder_settings(directory)
+        encoder = build_encoder(
+            directory,
+            str(recorded["backend"]),
+            int(recorded["max_length"]),
+            batch_size,
+            cache_root=default_cache_root(),
+            onnx_dir=directory,
+            fingerprint=str(recorded["fingerprint"]),
+        )
+        return encoder.encode(texts, show_progress=len(texts) >= 5 * batch_size, store=True)
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
     import torch

@@ -177,6 +177,14 @@ def test_train_register_load_and_retrain_without_reencoding(
     with writer(settings) as conn:
         train_and_register(settings, conn, config, show_progress=False)
     assert counting.texts == before, "re-training re-encoded texts the cache holds"
+    # Discovery embeds with the active model's encoder through the same cache.
+    from ml.discovery import embed, encoder_directory
+
+    directory = encoder_directory(settings, "banking77")
+    assert directory.parent.parent == settings.paths.registry_dir or model_type == "ensemble"
+    vectors = embed(fit_texts.tolist()[:20], directory, 8)
+    assert vectors.shape == (20, 32)
+    assert counting.texts == before, "discovery re-encoded texts the cache holds"
 
 
 def test_ensemble_skips_encoder_for_confident_texts(
