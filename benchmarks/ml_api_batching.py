@@ -1,0 +1,136 @@
+"""API with the recommended ensemble: /v1/predict at 1 and 32 clients (wrk) vs the same
+model's offline bulk rate, measured in the same run.
+
+The ensemble registered by `benchmarks/ml_ensemble.py` is copied into a scratch registry and
+served by `supportlens serve` (rate limits off, `benchmarks/api_load.py`'s set-up). The
+request text is a held-out text the TF-IDF model is unsure of, so every request takes the
+encoder path (a confident text would measure TF-IDF only). Offline reference: the same
+model's predict_proba on 3,200 such texts (64 distinct, the embedding cache off) in one call.
+
+    nice python benchmarks/ml_api_batching.py [--workdir /tmp/supportlens-ml-ensemble]
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import httpx
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def _api_load():
+    path = REPO / "benchmarks" / "api_load.py"
+    spec = importlib.util.spec_from_file_location("api_load", path)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/supportlens-ml-ensemble"))
+    parser.add_argument("--requests", type=int, default=2000)
+    parser.add_argument("--max-seconds", type=int, default=30)
+    parser.add_argument("--concurrency", type=int, nargs="+", default=[1, 32])
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        print("wrk not found: apt-get install -y wrk", file=sys.stderr)
+        return 2
+    bench = _api_load()
+    os.environ["SUPPORTLENS_PATHS_WAREHOUSE"] = str(args.workdir / "warehouse.duckdb")
+    os.environ["SUPPORTLENS_PATHS_REGISTRY_DIR"] = str(args.workdir / "models")
+    import duckdb
+
+    from ml.ensemble import EnsembleClassifier
+    from ml.registry import ModelMeta, list_versions, version_dir
+    from supportlens.config import load_settings
+    from supportlens.text import normalize_texts
+
+    settings = load_settings()
+    versions = [
+        v
+        for v in list_versions(settings)
+        if ModelMeta.read(version_dir(settings, v)).model_type == "ensemble"
+    ]
+    if not versions:
+        raise SystemExit(f"no ensemble in {settings.paths.registry_dir}: run ml_ensemble.py")
+    version = versions[-1]
+    source = version_dir(settings, version)
+    with duckdb.connect(str(settings.paths.warehouse), read_only=True) as conn:
+        texts = (
+            conn.execute(
+                "select text from ml_training_examples where split = 'test' order by example_id"
+            )
+            .df()["text"]
+            .tolist()
+        )
+    model = EnsembleClassifier.load(source, cache_root=None)
+    confidence = model.baseline.predict_proba(normalize_texts(texts)).max(axis=1)
+    unsure = [t for t, c in zip(texts, confidence, strict=True) if c < model.threshold][:64]
+    offline_texts = normalize_texts(unsure * 50)
+    model.predict_proba(offline_texts[:64])
+    started = time.perf_counter()
+    model.predict_proba(offline_texts)
+    offline_rate = len(offline_texts) / (time.perf_counter() - started)
+
+    rows = []
+    with tempfile.TemporaryDirectory(prefix="supportlens-ml-api-") as tmp:
+        folder = Path(tmp)
+        env = {**os.environ, "SUPPORTLENS_CONFIG": str(bench.write_config(folder))}
+        for key in ("SUPPORTLENS_PATHS_WAREHOUSE", "SUPPORTLENS_PATHS_REGISTRY_DIR"):
+            env.pop(key, None)
+        shutil.copytree(source, folder / "models" / version)
+        active = folder / "models" / "_active"
+        active.mkdir(parents=True)
+        (active / "banking77.json").write_text(json.dumps({"model_version": version}))
+        bench.MODEL_VERSION = version  # what start_server waits for on /ready
+        script = folder / "post.lua"
+        script.write_text(bench.WRK_SCRIPT, encoding="utf-8")
+        port = bench.free_port()
+        server = bench.start_server(env, port, folder / "server.log", 1)
+        try:
+            url = f"http://127.0.0.1:{port}/v1/predict"
+            body = json.dumps({"text": unsure[0]})
+            for _ in range(20):
+                httpx.post(url, content=body, headers={"Content-Type": "application/json"})
+            for clients in args.concurrency:
+                done, seconds, errors, p50, _p95, p99 = bench.run_for_requests(
+                    url, body, clients, args.requests, args.max_seconds, script
+                )
+                rows.append((clients, done, errors, done / seconds, p50, p99))
+        finally:
+            server.send_signal(signal.SIGINT)
+            try:
+                server.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                server.kill()
+
+    print(
+        f"\n{version}: /v1/predict with a text that takes the encoder path, 1 uvicorn worker, "
+        f"wrk on the same 2 cores, load average {os.getloadavg()[0]:.1f}. Offline bulk rate "
+        f"of the same model on such texts: {offline_rate:,.0f} texts/s.\n"
+    )
+    print("| clients | requests | errors | texts/s | vs offline bulk | p50 ms | p99 ms |")
+    print("|---:|---:|---:|---:|---:|---:|---:|")
+    for clients, done, errors, rate, p50, p99 in rows:
+        print(
+            f"| {clients} | {done} | {errors} | {rate:,.0f} | {rate / offline_rate:.0%} | "
+            f"{p50:.1f} | {p99:.1f} |"
+        )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
