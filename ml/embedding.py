@@ -245,6 +245,7 @@ class SentenceEncoder:
             f"{fingerprint}|{max_length}|{POOLING}|{backend.name}".encode()
         ).hexdigest()[:16]
         self.cache = EmbeddingCache(cache_root, self.encoder_id, dim) if cache_root else None
+        self._tokenizer_lock = threading.Lock()
         self.texts_encoded = 0  # texts that went through the backend (cache misses)
         self.batches_run = 0
 
@@ -273,7 +274,10 @@ class SentenceEncoder:
         return vectors
 
     def _run(self, texts: list[str], show_progress: bool) -> np.ndarray:
-        ids = self.tokenizer(texts, truncation=True, max_length=self.max_length)["input_ids"]
+        # A fast tokenizer is not safe to call from two threads at once ("Already
+        # borrowed"), and the API scores concurrent batches in worker threads.
+        with self._tokenizer_lock:
+            ids = self.tokenizer(texts, truncation=True, max_length=self.max_length)["input_ids"]
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         pad = self.tokenizer.pad_token_id or 0
