@@ -19,13 +19,13 @@ from litestar.config.response_cache import ResponseCacheConfig
 from litestar.middleware.rate_limit import RateLimitConfig
 from litestar.openapi import OpenAPIConfig
 from litestar.openapi.spec import Components
-from litestar.plugins.prometheus import PrometheusConfig, PrometheusController
+from litestar.plugins.prometheus import PrometheusConfig
 from litestar.stores.memory import MemoryStore
 from litestar.types import Guard
 
 from api.cache import cache_key_builder, reject_unknown_query_parameters
 from api.config import ApiConfig, RateLimit
-from api.docs import docs_assets_router, render_plugins
+from api.docs import StrictBodySchemaPlugin, docs_assets_router, render_plugins
 from api.errors import EXCEPTION_HANDLERS, model_error_handlers
 from api.middleware import AnsweringRateLimitMiddleware, request_id_middleware
 from api.requests import ApiRequest
@@ -164,12 +164,13 @@ def create_app(
             ops.health,
             ops.health_head,
             ops.ready,
-            PrometheusController,
+            ops.MetricsController,
             *docs_assets_router(),
         ],
         dependencies=services.dependencies(),
         lifespan=[services.lifespan],
         request_class=ApiRequest,
+        plugins=[StrictBodySchemaPlugin()],
         # Logging is the project's (supportlens.logs): Litestar's default config would
         # replace the root handlers when the app starts.
         logging_config=None,

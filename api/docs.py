@@ -12,13 +12,19 @@ import logging
 from pathlib import Path
 
 from litestar import Router
+from litestar._openapi.schema_generation import SchemaCreator
+from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
 from litestar.openapi.plugins import (
     JsonRenderPlugin,
     OpenAPIRenderPlugin,
     SwaggerRenderPlugin,
     YamlRenderPlugin,
 )
+from litestar.openapi.spec import Schema
 from litestar.static_files import create_static_files_router
+from litestar.typing import FieldDefinition
+
+from api.schemas import StrictBody
 
 log = logging.getLogger(__name__)
 
@@ -60,3 +66,21 @@ def docs_assets_router() -> list[Router]:
             path=ASSETS_PATH, directories=[directory], include_in_schema=False, name="docs_assets"
         )
     ]
+
+
+class StrictBodySchemaPlugin(StructSchemaPlugin):
+    """Request bodies (`api.schemas.StrictBody`) refuse unknown fields; their schemas say
+    so (`additionalProperties: false`), which Litestar's Struct schemas leave out.
+
+    Subclasses Litestar's own Struct plugin (an internal module; Litestar is pinned), so
+    everything else about the schema stays as Litestar writes it."""
+
+    def is_plugin_supported_field(self, field_definition: FieldDefinition) -> bool:
+        return not field_definition.is_union and field_definition.is_subclass_of(StrictBody)
+
+    def to_openapi_schema(
+        self, field_definition: FieldDefinition, schema_creator: SchemaCreator
+    ) -> Schema:
+        schema = super().to_openapi_schema(field_definition, schema_creator)
+        schema.additional_properties = False
+        return schema

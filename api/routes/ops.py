@@ -1,4 +1,4 @@
-"""Liveness and readiness for orchestrators (no auth, no rate limit)."""
+"""Liveness, readiness and Prometheus metrics for orchestrators (no auth, no rate limit)."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from anyio import to_thread
 from litestar import Response, get, head
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
+from litestar.plugins.prometheus import PrometheusController
 
 from api.config import ApiConfig
 from api.schemas import Health, Readiness
@@ -53,3 +54,15 @@ async def ready(
         problems=problems,
     )
     return Response(body, status_code=503 if problems else 200)
+
+
+class MetricsController(PrometheusController):
+    """Litestar's Prometheus endpoint, documented with the media type it really sends."""
+
+    @get(
+        media_type="text/plain",
+        summary="Prometheus metrics (text exposition format)",
+        tags=["operations"],
+    )
+    async def get(self) -> Response:  # type: ignore[override]
+        return await PrometheusController.get.fn(self)

@@ -123,3 +123,17 @@ def test_head_health_answers_like_get(client: TestClient) -> None:
     response = client.head("/health")
     assert response.status_code == 200
     assert response.content == b""
+
+
+def test_bodies_are_checked_as_strictly_as_the_schema_states(client: TestClient) -> None:
+    schema = client.get("/schema/openapi.json").json()["components"]["schemas"]
+    for name in ["PredictRequest", "BatchPredictRequest", "AnalyzeRequest", "TrainRequest"]:
+        assert schema[name]["additionalProperties"] is False, name
+    # Lenient coercions the schema forbids: a string for an integer, a number for a date.
+    assert client.post("/v1/predict", json={"text": "card", "top_k": "3"}).status_code == 400
+    turns = [{"speaker": "customer", "text": "card", "sent_at": 0}]
+    response = client.post("/v1/conversations/analyze", json={"turns": turns})
+    assert response.status_code == 400
+    assert response.json()["extra"][0]["key"] == "turns[0].sent_at"
+    # JSON Schema counts 3.0 as an integer.
+    assert client.post("/v1/predict", json={"text": "card", "top_k": 3.0}).status_code == 200
