@@ -175,17 +175,19 @@ def recorded(
     outcome = Outcome()
     active = _ACTIVE.get()
     target = dbt_target or settings.project_root / "target"
+    # The command's own arguments (global flags such as -v come before its name).
+    own = list(argv[list(argv).index(command) :]) if command in argv else [command]
     if active is not None:
         if active.stage_index is not None:
             # `supportlens run` opened the stage already; only dbt's node results remain.
             started = _now()
             yield outcome
-            _safe("dbt nodes", _ingest_dbt, active, target, started)
+            _safe("dbt nodes", _ingest_dbt, active, target, started, own)
             return
         with stage(command) as inner:
             yield outcome
             inner.exit_code, inner.ok, inner.error = outcome.exit_code, outcome.ok, outcome.error
-            _safe("dbt nodes", _ingest_dbt, _ACTIVE.get(), target, inner.started_at or _now())
+            _safe("dbt nodes", _ingest_dbt, _ACTIVE.get(), target, inner.started_at or _now(), own)
         return
     store = store_for(settings)
     if store is None:
@@ -223,7 +225,7 @@ def recorded(
         _ACTIVE.reset(token)
         if active.next_stage == 1:
             # A plain command (not `run`): its dbt results belong to the run itself.
-            _safe("dbt nodes", _ingest_dbt, active, target, started)
+            _safe("dbt nodes", _ingest_dbt, active, target, started, own)
         cpu1, rss = _usage()
         counters = active.counters[0]
         error = outcome.error or counters.error
@@ -363,8 +365,28 @@ def dbt_node_rows(run_results: Path) -> list[dict[str, Any]]:
     return rows
 
 
-def _ingest_dbt(active: _Active | None, target: Path, since: dt.datetime) -> None:
-    """Store dbt's node results when this command wrote a fresh run_results.json."""
+def _selection(argv: Sequence[str]) -> set[str]:
+    """The `--select`/`-s` values of a `supportlens build` command line."""
+    selected: set[str] = set()
+    taking = False
+    for arg in argv[1:]:
+        if arg in {"-s", "--select"}:
+            taking = True
+        elif arg.startswith("-"):
+            taking = False
+        elif taking:
+            selected.add(arg)
+    return selected
+
+
+def _ingest_dbt(
+    active: _Active | None, target: Path, since: dt.datetime, argv: Sequence[str] = ()
+) -> None:
+    """Store dbt's node results when this command wrote a fresh run_results.json.
+
+    A `build` must also match the file's selection: several checkouts' commands may share
+    one target/ folder, and a newer file can be another invocation's.
+    """
     if active is None:
         return
     path = target / "run_results.json"
@@ -374,6 +396,11 @@ def _ingest_dbt(active: _Active | None, target: Path, since: dt.datetime) -> Non
         return
     if modified < since - dt.timedelta(seconds=1):
         return
+    if argv and argv[0] == "build":
+        args = json.loads(path.read_text(encoding="utf-8")).get("args") or {}
+        if "select" in args and set(args["select"] or []) != _selection(argv):
+            log.info("run_results.json belongs to another dbt invocation; not stored")
+            return
     rows = dbt_node_rows(path)
     stage_index = active.stage_index if active.stage_index is not None else 0
     with active.store.write() as conn:

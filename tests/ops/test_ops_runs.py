@@ -197,3 +197,24 @@ def test_run_ends_with_alert_delivery_after_publish_and_retention() -> None:
     assert names.index("publish") < names.index("retention") < names.index("alerts")
     consumers = next(s for s in stages if s.name == "dbt build (prediction consumers)")
     assert "tag:ops" in consumers.argv  # the snapshot carries the run-history copies
+
+
+def test_another_invocations_dbt_results_are_not_stored(ops_settings: Settings) -> None:
+    """A fresh run_results.json of a different selection (a shared target/) is skipped."""
+    target = ops_settings.paths.ops_db.parent.parent / "target"
+    target.mkdir(parents=True)
+    foreign = {
+        "args": {"select": ["tag:ops", "alert_rules"]},
+        "results": [{"unique_id": "model.supportlens.mart_alerts", "status": "success"}],
+    }
+    with runs.recorded(ops_settings, "build", ["-v", "build"], dbt_target=target) as outcome:
+        (target / "run_results.json").write_text(json.dumps(foreign))
+        outcome.exit_code = 0
+    assert _rows(ops_settings, "select count(*) from ops_dbt_nodes") == [(0,)]
+    argv = ["build", "--select", "alert_rules", "tag:ops", "--full-refresh"]
+    with runs.recorded(ops_settings, "build", argv, dbt_target=target) as outcome:
+        (target / "run_results.json").write_text(json.dumps(foreign))
+        outcome.exit_code = 0
+    assert _rows(ops_settings, "select unique_id from ops_dbt_nodes") == [
+        ("model.supportlens.mart_alerts",)
+    ]
