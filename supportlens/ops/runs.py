@@ -218,6 +218,11 @@ def recorded(
     except KeyboardInterrupt:
         status, outcome.error, outcome.exit_code = INTERRUPTED, "interrupted", 130
         raise
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+        outcome.exit_code = code
+        status = SUCCEEDED if code == 0 else FAILED
+        raise
     except BaseException as exc:
         outcome.error, outcome.exit_code = _error_text(exc), 1
         raise

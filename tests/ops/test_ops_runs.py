@@ -218,3 +218,13 @@ def test_another_invocations_dbt_results_are_not_stored(ops_settings: Settings) 
     assert _rows(ops_settings, "select unique_id from ops_dbt_nodes") == [
         ("model.supportlens.mart_alerts",)
     ]
+
+
+def test_sys_exit_keeps_its_exit_code(ops_settings: Settings) -> None:
+    for code in (0, 3):
+        with pytest.raises(SystemExit), runs.recorded(ops_settings, "land", ["land"]):
+            sys.exit(code)
+    assert _rows(ops_settings, "select status, exit_code from ops_runs order by started_at") == [
+        ("succeeded", 0),
+        ("failed", 3),
+    ]
