@@ -19,7 +19,7 @@ select
   ) as share_of_day,
   cast(avg(confidence) as double) as mean_confidence,
   cast(
-    avg(case when confidence < {{ var('missed_confidence_threshold', 0.5) }} then 1.0 else 0.0 end)
+    avg(case when confidence < {{ var('missed_confidence_threshold', 0.5) }} then 1 else 0 end)
     as double
   ) as missed_share
 from predictions

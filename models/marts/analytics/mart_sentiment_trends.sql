@@ -11,8 +11,8 @@ with messages as (
     activity_date,
     count(*) as customer_message_count,
     avg(sentiment_score) as mean_sentiment,
-    avg(case when sentiment_label = 'negative' then 1.0 else 0.0 end) as negative_share,
-    avg(case when sentiment_label = 'positive' then 1.0 else 0.0 end) as positive_share
+    avg(case when sentiment_label = 'negative' then 1 else 0 end) as negative_share,
+    avg(case when sentiment_label = 'positive' then 1 else 0 end) as positive_share
   from {{ ref('mart_turn_sentiment') }}
   where activity_date is not null
   group by all

@@ -26,8 +26,9 @@ select
   cast(count(*) filter (where lex_outcome = 'failed') as bigint) as lex_failed_count,
   cast(count(*) filter (where lex_outcome = 'switched') as bigint) as lex_switched_count,
   cast(count(*) filter (where lex_outcome = 'dropped') as bigint) as lex_dropped_count,
-  cast(avg(case when is_success then 1.0 else 0.0 end) as double) as success_rate,
-  cast(avg(case when is_escalated then 1.0 else 0.0 end) as double) as escalation_rate,
-  cast(avg(case when is_contained then 1.0 else 0.0 end) as double) as containment_rate
+  -- avg of integers: a double on both engines (Spark averages 1.0/0.0 decimals to 5 places)
+  cast(avg(case when is_success then 1 else 0 end) as double) as success_rate,
+  cast(avg(case when is_escalated then 1 else 0 end) as double) as escalation_rate,
+  cast(avg(case when is_contained then 1 else 0 end) as double) as containment_rate
 from outcomes
 group by all
