@@ -3,6 +3,10 @@
 Table and column names live here only, so a mart change touches one module. User input
 never reaches SQL text: filters become `?` parameters, and the only pieces of SQL chosen
 at run time are fixed fragments picked by the code.
+
+Rules about the data live in the marts, not here: a conversation's intent (gold, else the
+active model's prediction for the first customer turn) is fct_conversation_intents, a
+turn's counted prediction is mart_turn_predictions. This module filters, counts and pages.
 """
 
 from __future__ import annotations
@@ -96,68 +100,14 @@ def _paged(
     return _page(rows, paging, snapshot)
 
 
-#: The active model's latest prediction per turn (what the marts count as "predicted").
-ACTIVE_PREDICTIONS = """
-    active_predictions as (
-        select turn_id, label_set, label, confidence
-        from (
-            select
-                p.turn_id, p.label_set, p.label, cast(p.confidence as double) as confidence,
-                row_number() over (
-                    partition by p.turn_id, p.label_set
-                    order by p.predicted_at desc, p.model_version desc
-                ) as recency
-            from ml_predictions as p
-            join ml_models as m
-                on m.model_version = p.model_version
-                and m.label_set = p.label_set
-                and m.is_active
-        ) as ranked
-        where recency = 1
-    )
-"""
-
-
 def intents(warehouse: WarehouseReader, filters: Filters, paging: Paging) -> Page:
-    """Conversations per intent: the gold intent, else the active model's prediction for
-    the first customer turn (as mart_intent_distribution counts them)."""
+    """Conversations per intent (fct_conversation_intents: gold, else predicted)."""
     where, params = _conversation_filters(filters)
     sql = f"""
-        with scoped_conversations as (
-            select c.conversation_id, c.gold_intent, c.intent_label_set
-            from fct_conversations as c
+        with by_intent as (
+            select c.label_set, c.intent, c.intent_origin, count(*) as conversations
+            from fct_conversation_intents as c
             {where}
-        ),
-        first_customer_turns as (
-            select conversation_id, turn_id
-            from fct_turns
-            where speaker = 'customer'
-            qualify row_number() over (partition by conversation_id order by turn_index) = 1
-        ),
-        scoring_label_sets as (
-            select turn_id, label_set from ml_scoring_inputs
-        ),
-        {ACTIVE_PREDICTIONS},
-        conversation_intents as (
-            select
-                coalesce(c.intent_label_set, p.label_set) as label_set,
-                coalesce(c.gold_intent, p.label, 'unknown') as intent,
-                case
-                    when c.gold_intent is not null then 'gold'
-                    when p.label is not null then 'predicted'
-                    else 'none'
-                end as intent_origin
-            from scoped_conversations as c
-            left join first_customer_turns as f using (conversation_id)
-            left join scoring_label_sets as s on s.turn_id = f.turn_id
-            left join active_predictions as p
-                on p.turn_id = f.turn_id
-                and p.label_set = s.label_set
-                and c.gold_intent is null
-        ),
-        by_intent as (
-            select label_set, intent, intent_origin, count(*) as conversations
-            from conversation_intents
             group by all
         )
         select
@@ -252,9 +202,11 @@ def sentiment(warehouse: WarehouseReader, filters: Filters, paging: Paging) -> P
 def conversation(warehouse: WarehouseReader, conversation_id: str) -> ConversationOut:
     heads = warehouse.fetch(
         """
-        select conversation_id, source, company, channel, started_at, gold_intent, outcome
-        from fct_conversations
-        where conversation_id = ?
+        select c.conversation_id, c.source, c.company, c.channel, c.started_at, c.outcome,
+               i.intent
+        from fct_conversations as c
+        left join fct_conversation_intents as i using (conversation_id)
+        where c.conversation_id = ?
         """,
         [conversation_id],
     )
@@ -262,14 +214,6 @@ def conversation(warehouse: WarehouseReader, conversation_id: str) -> Conversati
         raise ConversationNotFound(f"no conversation with id {conversation_id!r}")
     turns = warehouse.fetch(
         f"""
-        with conversation_turns as (
-            select t.turn_id, t.turn_index, t.speaker, t.text, t.sent_at,
-                   {TURN_SENTIMENT} as sentiment
-            from fct_turns as t
-            left join mart_turn_sentiment as scored using (turn_id)
-            where t.conversation_id = ?
-        ),
-        {ACTIVE_PREDICTIONS}
         select
             t.turn_id,
             t.turn_index,
@@ -278,19 +222,17 @@ def conversation(warehouse: WarehouseReader, conversation_id: str) -> Conversati
             t.sent_at,
             p.label as predicted_intent,
             p.confidence as intent_confidence,
-            t.sentiment
-        from conversation_turns as t
-        left join active_predictions as p using (turn_id)
-        qualify row_number() over (partition by t.turn_id order by p.confidence desc) = 1
+            {TURN_SENTIMENT} as sentiment
+        from fct_turns as t
+        left join mart_turn_sentiment as scored using (turn_id)
+        left join mart_turn_predictions as p using (turn_id)
+        where t.conversation_id = ?
         order by t.turn_index
         """,
         [conversation_id],
     )
     head = heads[0]
-    # The conversation's intent: gold where the source has one, else the first
-    # customer turn's prediction (the marts' rule).
-    first_customer = next((t for t in turns if t["speaker"] == "customer"), None)
-    intent = head["gold_intent"] or (first_customer or {}).get("predicted_intent")
+    intent = head["intent"] if head["intent"] != "unknown" else None
     return ConversationOut(
         conversation_id=str(head["conversation_id"]),
         source=head["source"],

@@ -200,6 +200,33 @@ select * from (values
     ('c3-0', 'twcs', 'bitext', 'forgot my password')
 ) as t(turn_id, source, label_set, text);
 
+-- The marts the API reads its intent rules from (fct_conversation_intents,
+-- mart_turn_predictions), as dbt builds them from the tables above.
+create or replace table mart_turn_predictions as
+select * from (values
+    ('c2-0', 'c2', 'synthetic', 0, date '2026-01-02', 'banking77', 'I want a refund', 'b77-v1',
+     'request_refund', 0.8::double),
+    ('c3-0', 'c3', 'twcs', 0, date '2026-01-02', 'bitext', 'forgot my password', 'bitext-v1',
+     'recover_password', 0.6)
+) as t(turn_id, conversation_id, source, turn_index, activity_date, label_set, text,
+       model_version, label, confidence);
+
+create or replace table fct_conversation_intents as
+select
+    c.conversation_id, c.source, c.company, c.service, c.started_at,
+    f.turn_id as first_customer_turn_id,
+    coalesce(c.intent_label_set, p.label_set) as label_set,
+    coalesce(c.gold_intent, p.label, 'unknown') as intent,
+    case when c.gold_intent is not null then 'gold'
+         when p.label is not null then 'predicted' else 'none' end as intent_origin,
+    case when c.gold_intent is null then p.confidence end as confidence
+from fct_conversations as c
+left join (
+    select conversation_id, turn_id from fct_turns where speaker = 'customer'
+    qualify row_number() over (partition by conversation_id order by turn_index) = 1
+) as f using (conversation_id)
+left join mart_turn_predictions as p on p.turn_id = f.turn_id;
+
 create or replace table ml_model_metrics as
 select * from (values
     ('b77-v1', 'banking77', 'test', 'accuracy', 0.91, timestamptz '2026-01-01 00:00:00+00')
