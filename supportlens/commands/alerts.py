@@ -75,6 +75,11 @@ def _print(checks: list[Check], show_all: bool) -> None:
         )
 
 
+def _fail(message: str) -> None:
+    print(message, file=sys.stderr)
+    runs.note_error(message)
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     source: Path = settings.paths.published
     if not args.no_refresh and settings.paths.warehouse.exists() and _refresh(settings):
@@ -82,7 +87,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     try:
         checks = read_checks(source)
     except AlertsUnavailableError as exc:
-        print(f"supportlens alerts: {exc}", file=sys.stderr)
+        _fail(f"supportlens alerts: {exc}")
         return 1
     runs.note_rows(rows_in=len(checks))
     _print(checks, args.all)
@@ -90,12 +95,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     store = runs.store_for(settings)
     if store is None:
-        print("supportlens alerts: --deliver needs [paths] ops_db (alert state)", file=sys.stderr)
+        _fail("supportlens alerts: --deliver needs [paths] ops_db (alert state)")
         return 2
     try:
         outcome = notify(settings, store, checks, source, runs.current_run_id())
     except ValueError as exc:
-        print(f"supportlens alerts: {exc}", file=sys.stderr)
+        _fail(f"supportlens alerts: {exc}")
         return 2
     sent = sum(a.status == SENT for a in outcome.attempts)
     failed = sum(a.status == FAILED for a in outcome.attempts)

@@ -25,16 +25,21 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _fail(message: str) -> None:
+    print(message, file=sys.stderr)
+    runs.note_error(message)
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     if not args.prune_only:
         root = args.to or settings.paths.backup_dir
         if root is None:
-            print("supportlens backup: give --to DIR or set [paths] backup_dir", file=sys.stderr)
+            _fail("supportlens backup: give --to DIR or set [paths] backup_dir")
             return 2
         try:
             folder = make_backup(settings, root.resolve(), runs.git_sha(settings.project_root))
         except BackupError as exc:
-            print(f"supportlens backup: {exc}", file=sys.stderr)
+            _fail(f"supportlens backup: {exc}")
             return 1
         manifest = read_manifest(folder)
         rows = sum(manifest["tables"].values())

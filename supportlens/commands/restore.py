@@ -24,12 +24,17 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--force", action="store_true", help="replace existing data")
 
 
+def _fail(message: str) -> None:
+    print(message, file=sys.stderr)
+    runs.note_error(message)
+
+
 def run(args: argparse.Namespace, settings: Settings) -> int:
     into = args.into.resolve() if args.into is not None else None
     try:
         restored = restore(settings, args.backup.resolve(), into, args.force)
     except (BackupError, WarehouseNotPublishableError) as exc:
-        print(f"supportlens restore: {exc}", file=sys.stderr)
+        _fail(f"supportlens restore: {exc}")
         return 1
     rows = sum(restored.tables.values())
     runs.note_rows(rows_in=rows, rows_out=rows)

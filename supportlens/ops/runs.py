@@ -145,6 +145,13 @@ def note_rows(rows_in: int | None = None, rows_out: int | None = None) -> None:
         counters.rows_out = (counters.rows_out or 0) + rows_out
 
 
+def note_error(message: str) -> None:
+    """Let a command that exits non-zero say why in its run row (no-op outside a run)."""
+    active = _ACTIVE.get()
+    if active is not None and active.counters:
+        active.counters[-1].error = message.splitlines()[0][:2000] if message else None
+
+
 def current_run_id() -> str | None:
     active = _ACTIVE.get()
     return active.run_id if active else None

@@ -109,6 +109,9 @@ def test_a_damaged_backup_is_refused_naming_the_file(
     err = capsys.readouterr().err
     assert f"models/banking77-test-v1/{card.name}: checksum mismatch" in err
     assert not (tmp_path / "new").exists()
+    with duckdb.connect(str(populated.paths.ops_db), read_only=True) as conn:
+        [(status, error)] = conn.execute("select status, error from ops_runs").fetchall()
+    assert status == "failed" and "checksum mismatch" in error  # the run says why
     card.write_bytes(original)
     (folder / "warehouse" / "supportlens.duckdb").unlink()
     with pytest.raises(backup.BackupError, match=r"warehouse/supportlens\.duckdb: missing"):
