@@ -166,3 +166,5 @@ def _print_products(settings: Settings, args: argparse.Namespace) -> None:
     if not args.skip_report:
         print(f"  report site         {paths.reports_build_dir}   (supportlens report --serve)")
     print("  API                 supportlens serve   (then http://127.0.0.1:8000/schema)")
+    if paths.ops_db is not None:
+        print(f"  run history         {paths.ops_db}   (supportlens runs, supportlens alerts)")
