@@ -4,7 +4,7 @@ from pathlib import Path
 
 import pytest
 
-from ml.config import ConfigValidationError, load_config, resolve_base_model
+from ml.config import MODEL_TYPES, ConfigValidationError, load_config, resolve_base_model
 from tests.ml.conftest import BASELINE_CONFIG, TINY_CONFIG
 
 
@@ -19,7 +19,7 @@ def test_shipped_configs_load() -> None:
     assert len(repo_configs) >= 3
     for path in repo_configs:
         config = load_config(path)
-        assert config.model_type in ("tfidf_linear", "transformer", "cascade")
+        assert config.model_type in MODEL_TYPES
     assert load_config(TINY_CONFIG).epochs == 1
 
 
