@@ -24,7 +24,6 @@ from litestar.stores.memory import MemoryStore
 from litestar.types import Guard
 
 from api.cache import cache_key_builder, reject_unknown_query_parameters
-from api.config import ApiConfig, RateLimit
 from api.docs import StrictBodySchemaPlugin, docs_assets_router, render_plugins
 from api.errors import EXCEPTION_HANDLERS, model_error_handlers
 from api.middleware import AnsweringRateLimitMiddleware, request_id_middleware
@@ -40,6 +39,7 @@ from api.services.warehouse import SnapshotWarehouse, WarehouseReader
 from api.state import STATE_KEY, Services
 from supportlens import __version__
 from supportlens.config import Settings
+from supportlens.config_sections import RateLimit
 from supportlens.ops.metrics import register as register_ops_metrics
 
 log = logging.getLogger(__name__)
@@ -77,13 +77,12 @@ def create_app(
     cli_command: Sequence[str] | None = None,
     warm_up: bool = True,
 ) -> Litestar:
-    config = ApiConfig.from_settings(settings)
+    config = settings.api
     provider = models if models is not None else default_provider(settings)
     paths = settings.paths
     services = Services(
         settings=settings,
-        config=config,
-        hub=ModelHub(provider, config.default_label_set),
+        hub=ModelHub(provider, settings.ml.label_set),
         batcher=MicroBatcher(),
         warehouse=warehouse if warehouse is not None else SnapshotWarehouse(settings),
         jobs=JobManager(
@@ -116,7 +115,7 @@ def create_app(
             conversations.analyze_conversation,
         ],
         guards=checked,
-        middleware=rate_limited("predict", config.rate_limit_predict),
+        middleware=rate_limited("predict", config.rate_limit("predict")),
     )
     reads = Router(
         path="/v1",
@@ -131,21 +130,21 @@ def create_app(
             metrics.sentiment,
         ],
         guards=[*checked, guards.optional],
-        middleware=rate_limited("reads", config.rate_limit_reads),
+        middleware=rate_limited("reads", config.rate_limit("reads")),
     )
     admin = Router(
         path="/v1",
         route_handlers=[model_routes.activate_model, jobs.train],
         guards=[*checked, guards.required],
         security=REQUIRES_KEY,
-        middleware=rate_limited("admin", config.rate_limit_admin),
+        middleware=rate_limited("admin", config.rate_limit("admin")),
     )
     uploads = Router(
         path="/v1",
         route_handlers=[datasets.upload_dataset],
         guards=[*checked, guards.required],
         security=REQUIRES_KEY,
-        middleware=rate_limited("admin", config.rate_limit_admin),
+        middleware=rate_limited("admin", config.rate_limit("admin")),
         request_max_body_size=config.max_upload_bytes,
     )
 

@@ -14,7 +14,6 @@ import tempfile
 
 from litestar import Litestar
 
-from api.config import ApiConfig
 from supportlens.config import CONFIG_FILE_NAME, Settings, load_settings
 from supportlens.logs import configure_logging
 
@@ -44,7 +43,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
 
     from api.app import create_app
 
-    config = ApiConfig.from_settings(settings)
+    config = settings.api
     host = args.host or config.host
     port = args.port or config.port
     if args.workers < 1:

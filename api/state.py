@@ -13,7 +13,6 @@ from anyio import to_thread
 from litestar import Litestar
 from litestar.di import Provide
 
-from api.config import ApiConfig
 from api.services.batching import MicroBatcher
 from api.services.jobs import JobManager
 from api.services.models import ModelHub
@@ -31,7 +30,6 @@ STATE_KEY = "services"
 @dataclass
 class Services:
     settings: Settings
-    config: ApiConfig
     hub: ModelHub
     batcher: MicroBatcher
     warehouse: WarehouseReader
@@ -45,7 +43,6 @@ class Services:
         provided: dict[str, object] = {
             "services": self,
             "settings": self.settings,
-            "api_config": self.config,
             "hub": self.hub,
             "warehouse": self.warehouse,
             "jobs": self.jobs,

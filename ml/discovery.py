@@ -156,7 +156,7 @@ def encoder_directory(settings: Settings, label_set: str) -> Path:
         return directory / "encoder"
     if meta is not None and meta.model_type == "ensemble":
         return directory / "embedding" / "encoder"
-    return resolve_base_model("", str(settings.ml.get("base_model", "")))
+    return resolve_base_model("", settings.ml.base_model)
 
 
 def embed(texts: list[str], directory: Path, batch_size: int) -> np.ndarray:

@@ -303,7 +303,7 @@ def encoder_settings(model_dir: Path) -> dict[str, Any]:
 
 def cache_root_for(settings: Settings, registry_dir: Path | None = None) -> Path:
     """`[ml] embedding_cache_dir` if set, else `<registry_dir>/_embeddings`."""
-    configured = str(settings.ml.get("embedding_cache_dir", "") or "")
+    configured = settings.ml.embedding_cache_dir
     if configured:
         path = Path(configured).expanduser()
         return path if path.is_absolute() else settings.project_root / path

@@ -173,7 +173,7 @@ def train_and_register(
         config,
         dataset,
         work_dir,
-        str(settings.ml.get("base_model", "")),
+        settings.ml.base_model,
         resume=resume,
         show_progress=show_progress,
         cache_root=cache_root_for(settings),

@@ -84,7 +84,7 @@ def tune(
                 trial_config,
                 dataset,
                 work_dir,
-                str(settings.ml.get("base_model", "")),
+                settings.ml.base_model,
                 on_epoch_end=report,
                 resume=False,
                 show_progress=False,

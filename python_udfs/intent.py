@@ -83,7 +83,7 @@ class IntentModels:
     def __init__(self, settings: Settings, loader: PredictorLoader = load_from_registry) -> None:
         self._settings = settings
         self._loader = loader
-        self.default_label_set: str = str(settings.ml.get("label_set") or "banking77")
+        self.default_label_set: str = settings.ml.label_set
         self._predictors: dict[str, PredictorLike] = {}
         self._remembered: OrderedDict[tuple[str, str], tuple[str, float]] = OrderedDict()
         # DuckDB may call a UDF from several threads; loading twice would waste seconds.

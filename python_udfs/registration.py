@@ -81,7 +81,7 @@ class Functions:
         cls, settings: Settings | None = None, intent_models: IntentModels | None = None
     ) -> Functions:
         settings = settings or load_settings()
-        sentiment = SentimentScorer(workers=int(settings.udfs.get("sentiment_workers", 1)))
+        sentiment = SentimentScorer(workers=settings.udfs.sentiment_workers)
         return cls(settings, intent_models or IntentModels(settings), sentiment)
 
     def specs(self) -> list[UdfSpec]:

@@ -1,7 +1,8 @@
 """One configuration source: `supportlens.toml` plus `SUPPORTLENS_<SECTION>_<KEY>` overrides.
 
 Settings are read once into an immutable `Settings` object that is passed explicitly;
-nothing here is module-level mutable state.
+nothing here is module-level mutable state. Each `[section]` is decoded once into its
+typed Struct (`supportlens.config_sections`), which holds every key's default and check.
 """
 
 from __future__ import annotations
@@ -10,7 +11,20 @@ import os
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
+
+import msgspec
+
+from supportlens.config_sections import (
+    SECTIONS,
+    ApiSettings,
+    GenerateSettings,
+    InvalidValue,
+    MlSettings,
+    Section,
+    UdfsSettings,
+    convert,
+)
 
 CONFIG_FILE_NAME = "supportlens.toml"
 ENV_PREFIX = "SUPPORTLENS_"
@@ -39,10 +53,10 @@ class Paths:
 class Settings:
     project_root: Path
     paths: Paths
-    generate: dict[str, Any] = field(default_factory=dict)
-    ml: dict[str, Any] = field(default_factory=dict)
-    api: dict[str, Any] = field(default_factory=dict)
-    udfs: dict[str, Any] = field(default_factory=dict)
+    generate: GenerateSettings = field(default_factory=GenerateSettings)
+    ml: MlSettings = field(default_factory=MlSettings)
+    api: ApiSettings = field(default_factory=ApiSettings)
+    udfs: UdfsSettings = field(default_factory=UdfsSettings)
     ops: dict[str, Any] = field(default_factory=dict)
     alerts: dict[str, Any] = field(default_factory=dict)
 
@@ -77,6 +91,35 @@ def _coerce(raw: str, default: Any) -> Any:
     return raw
 
 
+def _decode_section(path: Path, name: str, values: dict[str, Any]) -> Section:
+    """One [section] as its Struct: file values, then environment overrides, each converted
+    to its field's type; errors name where the bad value came from (file or variable)."""
+    cls = SECTIONS[name]
+    fields = {f.name: f.type for f in msgspec.structs.fields(cls)}
+    unknown = sorted(set(values) - set(fields))
+    if unknown:
+        raise ConfigError(f"{path}: [{name}] unknown keys {unknown}; known: {sorted(fields)}")
+    origin = dict.fromkeys(values, str(path))
+    merged = dict(values)
+    for key in fields:
+        env_name = f"{ENV_PREFIX}{name}_{key}".upper()
+        if env_name in os.environ:
+            merged[key], origin[key] = os.environ[env_name], env_name
+    converted: dict[str, Any] = {}
+    for key, value in merged.items():
+        try:
+            converted[key] = convert(value, fields[key])
+        except ValueError as exc:
+            raise ConfigError(
+                f"{origin[key]}: [{name}] {key} = {value!r}: expected {exc}"
+            ) from None
+    try:
+        return cls(**converted)
+    except InvalidValue as exc:
+        where = origin.get(exc.key, "default")
+        raise ConfigError(f"{where}: {exc}") from None
+
+
 def find_config_file(start: Path | None = None) -> Path:
     """`SUPPORTLENS_CONFIG`, else the nearest `supportlens.toml` upwards, else the project's."""
     explicit = os.environ.get(ENV_PREFIX + "CONFIG")
@@ -101,9 +144,15 @@ def load_settings(config_file: Path | None = None) -> Settings:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
     root = path.parent
     sections: dict[str, dict[str, Any]] = {}
+    typed: dict[str, Section] = {}
     for section, values in data.items():
         if not isinstance(values, dict):
             raise ConfigError(f"{path}: top-level key '{section}' must be a [section]")
+        if section in SECTIONS:
+            continue
+        if section not in {"paths", "ops", "alerts"}:
+            known = sorted({"paths", "ops", "alerts", *SECTIONS})
+            raise ConfigError(f"{path}: unknown section [{section}]; known: {known}")
         merged = dict(values)
         for key, default in values.items():
             env_name = f"{ENV_PREFIX}{section}_{key}".upper()
@@ -113,6 +162,8 @@ def load_settings(config_file: Path | None = None) -> Settings:
                 except ValueError as exc:
                     raise ConfigError(f"{env_name}={os.environ[env_name]!r}: {exc}") from exc
         sections[section] = merged
+    for name in SECTIONS:
+        typed[name] = _decode_section(path, name, data.get(name, {}))
     raw_paths = sections.get("paths", {})
     expected = set(Paths.__dataclass_fields__)
     optional = {"ops_db", "backup_dir"}
@@ -128,10 +179,10 @@ def load_settings(config_file: Path | None = None) -> Settings:
     return Settings(
         project_root=root,
         paths=paths,
-        generate=sections.get("generate", {}),
-        ml=sections.get("ml", {}),
-        api=sections.get("api", {}),
-        udfs=sections.get("udfs", {}),
+        generate=cast(GenerateSettings, typed["generate"]),
+        ml=cast(MlSettings, typed["ml"]),
+        api=cast(ApiSettings, typed["api"]),
+        udfs=cast(UdfsSettings, typed["udfs"]),
         ops=sections.get("ops", {}),
         alerts=sections.get("alerts", {}),
     )

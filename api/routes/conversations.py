@@ -65,10 +65,10 @@ def check_time_zones(turns: list[AnalyzeTurn]) -> None:
 async def analyze_conversation(
     services: NamedDependency[Services], data: JSONBody[AnalyzeRequest]
 ) -> AnalyzeResponse:
-    if len(data.turns) > services.config.max_turns:
+    if len(data.turns) > services.settings.api.max_turns:
         raise PayloadTooLarge(
-            f"turns: {len(data.turns)} items, at most {services.config.max_turns}",
-            extra={"max_turns": services.config.max_turns},
+            f"turns: {len(data.turns)} items, at most {services.settings.api.max_turns}",
+            extra={"max_turns": services.settings.api.max_turns},
         )
     check_time_zones(data.turns)
     label_set, predictor = await predictor_for(services, data.label_set)

@@ -9,7 +9,6 @@ from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 
-from api.config import ApiConfig
 from api.errors import ApiError, error_responses
 from api.schemas import JobOut, TrainRequest
 from api.services.jobs import JobManager
@@ -24,9 +23,9 @@ class UnknownTrainConfig(ApiError):
     status_code = 422
 
 
-def train_config_path(settings: Settings, config: ApiConfig, name: str | None) -> Path:
+def train_config_path(settings: Settings, name: str | None) -> Path:
     """Only files in the project's ml/configs/ folder (never a caller-chosen path)."""
-    default = settings.project_root / config.train_config
+    default = settings.project_root / settings.api.train_config
     path = default if name is None else default.parent / name
     if not path.is_file():
         raise UnknownTrainConfig(
@@ -45,11 +44,10 @@ def train_config_path(settings: Settings, config: ApiConfig, name: str | None) -
 async def train(
     data: JSONBody[TrainRequest],
     settings: NamedDependency[Settings],
-    api_config: NamedDependency[ApiConfig],
     hub: NamedDependency[ModelHub],
     jobs: NamedDependency[JobManager],
 ) -> JobOut:
-    path = train_config_path(settings, api_config, data.config)
+    path = train_config_path(settings, data.config)
     args = ["train", "--config", str(path), "--label-set", data.label_set]
 
     async def pick_up_new_model() -> None:

@@ -8,10 +8,10 @@ from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.plugins.prometheus import PrometheusController
 
-from api.config import ApiConfig
 from api.schemas import Health, Readiness
 from api.services.models import ModelHub
 from api.services.warehouse import WarehouseReader, check_readable
+from supportlens.config import Settings
 
 
 @get("/health", summary="Liveness: the process answers", tags=["operations"])
@@ -33,15 +33,16 @@ async def health_head() -> None:
     responses={503: ResponseSpec(data_container=Readiness, description="not ready, with reasons")},
 )
 async def ready(
-    api_config: NamedDependency[ApiConfig],
+    settings: NamedDependency[Settings],
     hub: NamedDependency[ModelHub],
     warehouse: NamedDependency[WarehouseReader],
 ) -> Response[Readiness]:
     problems: list[str] = []
     models = hub.loaded_versions()
-    if api_config.default_label_set not in models:
+    label_set = settings.ml.label_set
+    if label_set not in models:
         problems.append(
-            f"no model loaded for label set {api_config.default_label_set!r}; "
+            f"no model loaded for label set {label_set!r}; "
             "run `supportlens train` (then restart or activate a version)"
         )
     status = await to_thread.run_sync(check_readable, warehouse)

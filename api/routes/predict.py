@@ -23,7 +23,7 @@ from api.state import Services
 
 
 async def predictor_for(services: Services, label_set: str | None) -> tuple[str, Predictor]:
-    name = label_set or services.config.default_label_set
+    name = label_set or services.settings.ml.label_set
     predictor = services.hub.peek(name)
     if predictor is None:
         predictor = await to_thread.run_sync(services.hub.get, name)
@@ -81,7 +81,7 @@ async def predict(
 async def predict_batch(
     services: NamedDependency[Services], data: JSONBody[BatchPredictRequest]
 ) -> BatchPredictResponse:
-    limit = services.config.max_batch
+    limit = services.settings.api.max_batch
     if len(data.texts) > limit:
         raise PayloadTooLarge(
             f"texts: {len(data.texts)} items, at most {limit} per batch",

@@ -49,8 +49,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    seed = args.seed if args.seed is not None else int(settings.generate.get("seed", 42))
-    scale = args.scale or str(settings.generate.get("scale", "sample"))
+    seed = args.seed if args.seed is not None else settings.generate.seed
+    scale = args.scale or settings.generate.scale
     if scale not in SCALES:
         print(
             f"supportlens generate: unknown scale {scale!r} in settings [generate] scale; "

@@ -43,7 +43,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if args.min_cluster_size < 2 or args.max_utterances < 2:
         return fail("discover", "--min-cluster-size and --max-utterances must be at least 2")
     params = DiscoveryParams(
-        label_set=args.label_set or str(settings.ml.get("label_set", "banking77")),
+        label_set=args.label_set or settings.ml.label_set,
         confidence_threshold=args.confidence_threshold,
         distance_threshold=args.distance_threshold,
         min_cluster_size=args.min_cluster_size,

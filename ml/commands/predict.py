@@ -38,7 +38,7 @@ def _score_file(args: argparse.Namespace, settings: Settings) -> int:
 
     if args.output is None:
         return fail("predict", "--input needs --output FILE.parquet|FILE.csv")
-    label_set = args.label_set or settings.ml.get("label_set", "banking77")
+    label_set = args.label_set or settings.ml.label_set
     predictor = (
         load_version(settings, args.model_version)
         if args.model_version

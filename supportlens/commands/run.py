@@ -140,8 +140,8 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     # The CLI passes its dispatcher (`supportlens.cli.main`) in `args.dispatch`: each
     # stage runs as the same subcommand a user would type, without importing the CLI back.
     dispatch: Callable[[list[str]], int] = args.dispatch
-    args.seed = settings.generate.get("seed", 42) if args.seed is None else args.seed
-    args.scale = settings.generate.get("scale", "sample") if args.scale is None else args.scale
+    args.seed = settings.generate.seed if args.seed is None else args.seed
+    args.scale = settings.generate.scale if args.scale is None else args.scale
     args.label_sets = args.label_sets or _default_label_sets(args, settings)
     code, timings = _execute(plan(args), dispatch)
     total = sum(t for _, t in timings)

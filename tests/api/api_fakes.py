@@ -10,6 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import msgspec
+
 from api.errors import ModelNotFound, NoActiveModel
 from supportlens.config import Settings
 from supportlens.warehouse import publish, writer
@@ -23,7 +25,7 @@ def auth(key: str = API_KEY) -> dict[str, str]:
 
 def with_api(settings: Settings, **api: Any) -> Settings:
     """Settings with some [api] keys replaced (keys the file may not list)."""
-    return dataclasses.replace(settings, api={**settings.api, **api})
+    return dataclasses.replace(settings, api=msgspec.structs.replace(settings.api, **api))
 
 
 KEYWORDS = {

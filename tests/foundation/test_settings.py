@@ -1,8 +1,11 @@
+import tomllib
 from pathlib import Path
 
+import msgspec
 import pytest
 
 from supportlens.config import ConfigError, load_settings
+from supportlens.config_sections import SECTIONS, ApiSettings, InvalidValue
 
 CONFIG = """
 [paths]
@@ -35,7 +38,7 @@ def test_environment_overrides_keep_the_file_type(tmp_path, monkeypatch) -> None
     monkeypatch.setenv("SUPPORTLENS_API_PORT", "9001")
     monkeypatch.setenv("SUPPORTLENS_PATHS_WAREHOUSE", "/elsewhere/x.duckdb")
     settings = load_settings(write(tmp_path))
-    assert settings.api["port"] == 9001
+    assert settings.api.port == 9001
     assert settings.paths.warehouse == Path("/elsewhere/x.duckdb")
 
 
@@ -70,3 +73,99 @@ def test_symlinked_paths_are_not_resolved(tmp_path: Path) -> None:
     (tmp_path / "p" / "wh.duckdb").symlink_to("v1.duckdb")
     settings = load_settings(write(tmp_path))
     assert settings.paths.published == tmp_path / "p" / "wh.duckdb"
+
+
+def test_sections_are_typed_with_defaults_for_keys_the_file_omits(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path))
+    assert settings.api.max_batch == 1000
+    assert settings.api.trusted_proxies == ()
+    assert settings.api.rate_limit("predict") == ("minute", 6000)
+    assert settings.ml.label_set == "banking77"
+    assert settings.udfs.sentiment_workers == 0
+    assert settings.generate.seed == 42
+
+
+def test_sections_are_frozen(tmp_path: Path) -> None:
+    settings = load_settings(write(tmp_path))
+    with pytest.raises(AttributeError):
+        settings.api.port = 1  # type: ignore[misc]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "read", "expected"),
+    [
+        ("SUPPORTLENS_API_MAX_BATCH", "25", lambda s: s.api.max_batch, 25),
+        ("SUPPORTLENS_API_RATE_LIMIT_READS", "off", lambda s: s.api.rate_limit("reads"), None),
+        (
+            "SUPPORTLENS_API_TRUSTED_PROXIES",
+            "10.0.0.1, 10.1.0.0/16",
+            lambda s: s.api.trusted_proxies,
+            ("10.0.0.1", "10.1.0.0/16"),
+        ),
+        ("SUPPORTLENS_UDFS_SENTIMENT_WORKERS", "1", lambda s: s.udfs.sentiment_workers, 1),
+        ("SUPPORTLENS_GENERATE_SEED", "7", lambda s: s.generate.seed, 7),
+        ("SUPPORTLENS_ML_BASE_MODEL", "/m/e5", lambda s: s.ml.base_model, "/m/e5"),
+    ],
+)
+def test_environment_overrides_convert_to_the_field_type(
+    tmp_path, monkeypatch, variable, value, read, expected
+) -> None:
+    # Keys the file does not list can be overridden too: the Struct declares them.
+    monkeypatch.setenv(variable, value)
+    assert read(load_settings(write(tmp_path))) == expected
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SUPPORTLENS_API_MAX_BATCH", "many"),
+        ("SUPPORTLENS_API_MAX_BATCH", "0"),
+        ("SUPPORTLENS_API_RATE_LIMIT_PREDICT", "fast"),
+        ("SUPPORTLENS_API_TRUSTED_PROXIES", "not-an-ip"),
+        ("SUPPORTLENS_UDFS_SENTIMENT_WORKERS", "-1"),
+        ("SUPPORTLENS_GENERATE_SEED", "4.5"),
+    ],
+)
+def test_bad_override_names_the_variable_the_key_and_the_value(
+    tmp_path, monkeypatch, variable, value
+) -> None:
+    monkeypatch.setenv(variable, value)
+    section, key = variable.removeprefix("SUPPORTLENS_").lower().split("_", 1)
+    with pytest.raises(ConfigError) as caught:
+        load_settings(write(tmp_path))
+    message = str(caught.value)
+    assert variable in message and f"[{section}] {key}" in message
+    assert repr(value) in message or value in message
+
+
+def test_bad_file_value_names_the_file_and_the_key(tmp_path: Path) -> None:
+    text = CONFIG.replace("port = 8000", 'port = "eighty"')
+    with pytest.raises(ConfigError, match=r"supportlens.toml: \[api\] port = 'eighty'"):
+        load_settings(write(tmp_path, text))
+
+
+def test_unknown_section_key_is_rejected_by_name(tmp_path: Path) -> None:
+    text = CONFIG.replace("port = 8000", "port = 8000\nmax_batchh = 5")
+    with pytest.raises(ConfigError, match=r"\[api\] unknown keys \['max_batchh'\]"):
+        load_settings(write(tmp_path, text))
+
+
+def test_unknown_section_is_rejected_by_name(tmp_path: Path) -> None:
+    with pytest.raises(ConfigError, match=r"unknown section \[apii\]"):
+        load_settings(write(tmp_path, CONFIG + "\n[apii]\nport = 1\n"))
+
+
+def test_a_struct_built_in_code_is_checked_too() -> None:
+    with pytest.raises(InvalidValue, match=r"\[api\] max_turns = 0"):
+        ApiSettings(max_turns=0)
+
+
+def test_struct_defaults_match_the_checked_in_file() -> None:
+    # The file documents every key (docs/deployment.md's table is generated from it), so
+    # each field must appear there, with the Struct's default as its value.
+    checked_in = Path(__file__).resolve().parents[2] / "supportlens.toml"
+    data = tomllib.loads(checked_in.read_text(encoding="utf-8"))
+    from_file = load_settings(checked_in)
+    for name, cls in SECTIONS.items():
+        assert {f.name for f in msgspec.structs.fields(cls)} == set(data[name]), name
+        assert getattr(from_file, name) == cls(), name
