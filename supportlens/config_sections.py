@@ -14,7 +14,7 @@ file that omits a key behaves like the project's own.
 from __future__ import annotations
 
 import ipaddress
-from typing import Any, ClassVar, Literal, cast
+from typing import Any, ClassVar, Literal, Self, cast
 
 import msgspec
 
@@ -42,6 +42,15 @@ class Section(msgspec.Struct, frozen=True, kw_only=True, forbid_unknown_fields=T
     """Base of every section: immutable, keyword-only."""
 
     NAME: ClassVar[str] = ""
+
+    def with_values(self, **values: Any) -> Self:
+        """A copy with some keys changed, each converted as a file value would be (tests)."""
+        types = {f.name: f.type for f in msgspec.structs.fields(self)}
+        unknown = sorted(set(values) - set(types))
+        if unknown:
+            raise InvalidValue(self.NAME, unknown[0], values[unknown[0]], "a known key")
+        converted = {key: convert(value, types[key]) for key, value in values.items()}
+        return msgspec.structs.replace(self, **converted)
 
     def _invalid(self, key: str, expected: str) -> InvalidValue:
         return InvalidValue(self.NAME, key, getattr(self, key), expected)
@@ -176,7 +185,9 @@ class AlertsSettings(Section, frozen=True, kw_only=True):
 
     def __post_init__(self) -> None:
         unknown = [c for c in self.channels if c not in ALERT_CHANNELS]
-        self._require(not unknown, "channels", f"channels among {', '.join(ALERT_CHANNELS)}")
+        if unknown:
+            known = ", ".join(ALERT_CHANNELS)
+            raise self._invalid("channels", f"{known}; unknown channel {unknown[0]!r}")
         self._require(self.retries >= 0, "retries", "an integer >= 0")
         self._require(0 < self.smtp_port < 65536, "smtp_port", "a port number")
         for key in (

@@ -10,8 +10,6 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-import msgspec
-
 from api.errors import ModelNotFound, NoActiveModel
 from supportlens.config import Settings
 from supportlens.warehouse import publish, writer
@@ -24,8 +22,8 @@ def auth(key: str = API_KEY) -> dict[str, str]:
 
 
 def with_api(settings: Settings, **api: Any) -> Settings:
-    """Settings with some [api] keys replaced (keys the file may not list)."""
-    return dataclasses.replace(settings, api=msgspec.structs.replace(settings.api, **api))
+    """Settings with some [api] keys replaced, converted and checked like file values."""
+    return dataclasses.replace(settings, api=settings.api.with_values(**api))
 
 
 KEYWORDS = {

@@ -169,3 +169,12 @@ def test_struct_defaults_match_the_checked_in_file() -> None:
     for name, cls in SECTIONS.items():
         assert {f.name for f in msgspec.structs.fields(cls)} == set(data[name]), name
         assert getattr(from_file, name) == cls(), name
+
+
+def test_with_values_converts_and_checks_like_the_file() -> None:
+    changed = ApiSettings().with_values(max_batch="7", trusted_proxies="10.0.0.1, 10.0.0.2")
+    assert changed.max_batch == 7 and changed.trusted_proxies == ("10.0.0.1", "10.0.0.2")
+    with pytest.raises(InvalidValue, match="max_batchh"):
+        ApiSettings().with_values(max_batchh=1)
+    with pytest.raises(InvalidValue, match=r"rate_limit_admin = 'soon'"):
+        ApiSettings().with_values(rate_limit_admin="soon")
