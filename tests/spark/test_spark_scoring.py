@@ -16,7 +16,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
-from conftest import REPO_ROOT, assert_ok, run, supportlens
+from spark_helpers import REPO_ROOT, assert_ok, run, supportlens
 
 pytestmark = pytest.mark.slow
 

@@ -21,7 +21,7 @@ from typing import Any
 
 import duckdb
 import pytest
-from conftest import assert_ok, dbt, run, supportlens
+from spark_helpers import assert_ok, dbt, run, supportlens
 
 from supportlens.spark.session import get_session
 

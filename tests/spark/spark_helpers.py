@@ -1,4 +1,4 @@
-"""Spark tests: helpers to run the pipeline's commands and dbt on a private folder."""
+"""Helpers of the Spark tests (a module of its own name: `conftest` is taken by other folders)."""
 
 from __future__ import annotations
 
