@@ -17,6 +17,8 @@ import yaml
 
 MODEL_TYPES = ("tfidf_linear", "transformer", "cascade", "embedding_linear", "ensemble")
 ENCODER_BACKENDS = ("onnx_int8", "torch_fp32")
+POOLINGS = ("cls", "mean")
+HEAD_INITS = ("none", "frozen_lr")
 DEVICES = ("auto", "cpu", "cuda")
 LINEAR_CLASSIFIERS = ("logistic", "linear_svc")
 
@@ -53,6 +55,17 @@ class TrainConfig:
     device: str = "auto"
     num_threads: int = 0  # 0: all cores the process may use
     quantize_inference: bool = False
+    # cls: the checkpoint's [CLS] pooler + classifier (AutoModelForSequenceClassification);
+    # mean: attention-mask mean pooling, L2-normalised, then a linear head (how MiniLM was trained).
+    pooling: str = "cls"
+    # none | frozen_lr: start the (mean-pooled) head from the frozen-encoder LR (embedding_c).
+    head_init: str = "none"
+    # Encoder learning rate (0: learning_rate); the head keeps learning_rate.
+    encoder_learning_rate: float = 0.0
+    # Layer-wise decay (1.0: off): layer k from the top gets encoder_learning_rate * decay**k.
+    layer_lr_decay: float = 1.0
+    # Wall-clock cap on the optimisation steps (0: none); the model is evaluated when it hits.
+    max_train_minutes: float = 0.0
     # --- cascade: the transformer only sees texts where the baseline is unsure
     cascade_threshold: float = 0.9
     # Weight of the transformer when both models score a text (1.0: transformer decides).
@@ -128,6 +141,18 @@ def _check_ranges(config: TrainConfig, source: str) -> None:
             f"encoder_backend must be one of {list(ENCODER_BACKENDS)}, "
             f"got {config.encoder_backend!r}"
         )
+    if config.pooling not in POOLINGS:
+        problems.append(f"pooling must be one of {list(POOLINGS)}, got {config.pooling!r}")
+    if config.head_init not in HEAD_INITS:
+        problems.append(f"head_init must be one of {list(HEAD_INITS)}, got {config.head_init!r}")
+    if config.head_init == "frozen_lr" and config.pooling != "mean":
+        problems.append("head_init: frozen_lr needs pooling: mean (the LR saw mean-pooled vectors)")
+    if not 0 <= config.encoder_learning_rate < 1:
+        problems.append("encoder_learning_rate must be in [0, 1) (0: learning_rate)")
+    if not 0 < config.layer_lr_decay <= 1:
+        problems.append("layer_lr_decay must be in (0, 1]")
+    if config.max_train_minutes < 0:
+        problems.append("max_train_minutes must be >= 0 (0: no cap)")
     if config.embedding_c <= 0:
         problems.append("embedding_c must be > 0")
     if not 0 <= config.cascade_max_drop < 1:

@@ -92,7 +92,14 @@ def fit_model(
     base = resolve_base_model(config.base_model, settings_base_model)
     spec = select_device(config.device, config.num_threads)
     trainer = TransformerTrainer(
-        config, base, work_dir, spec, on_epoch_end, resume=resume, show_progress=show_progress
+        config,
+        base,
+        work_dir,
+        spec,
+        on_epoch_end,
+        resume=resume,
+        show_progress=show_progress,
+        cache_root=cache_root,
     )
     outcome = trainer.fit(dataset.train, dataset.validation, dataset.labels)
     # quantize_inference applies when the registered version is loaded (int8 weights
@@ -102,6 +109,8 @@ def fit_model(
         "stopped_early": outcome.stopped_early,
         "resumed_from_epoch": outcome.resumed_from_epoch,
         "device": spec.device_type,
+        "initial_val_accuracy": outcome.initial_val_accuracy,
+        "hit_time_cap": outcome.hit_time_cap,
     }
     classifier: Classifier = outcome.classifier
     if config.model_type == "cascade":

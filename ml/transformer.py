@@ -13,11 +13,13 @@ import logging
 import math
 import os
 import random
+import re
 import time
 import warnings
 from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -35,6 +37,7 @@ CHECKPOINT_FILE = "checkpoint.pt"
 BEST_DIR = "best"
 LABELS_FILE = "labels.json"
 INFERENCE_FILE = "inference.json"
+MEAN_HEAD_FILE = "mean_head.pt"
 
 
 def _offline() -> None:
@@ -64,6 +67,116 @@ def load_model(directory: Path, labels: list[str] | None = None) -> Any:
             label2id={label: i for i, label in enumerate(labels)},
         )
     return AutoModelForSequenceClassification.from_pretrained(str(directory), **kwargs)
+
+
+class MeanPooledClassifier(torch.nn.Module):
+    """Encoder -> attention-mask mean pooling -> L2 normalisation -> linear head.
+
+    The pooling all-MiniLM-L6-v2 was trained with (CLS + an untrained pooler is what
+    `AutoModelForSequenceClassification` would use). Normalising before the head makes its
+    input the vectors the frozen-encoder logistic regression sees, so that LR's weights can
+    be copied in as the starting point (`head_init: frozen_lr`).
+    """
+
+    def __init__(self, encoder: Any, num_labels: int) -> None:
+        super().__init__()
+        self.encoder = encoder
+        self.head = torch.nn.Linear(int(encoder.config.hidden_size), num_labels)
+
+    def forward(
+        self,
+        input_ids: torch.Tensor,
+        attention_mask: torch.Tensor,
+        labels: torch.Tensor | None = None,
+    ) -> SimpleNamespace:
+        from ml.embedding import mean_pool_normalise
+
+        hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
+        logits = self.head(mean_pool_normalise(hidden.last_hidden_state, attention_mask))
+        loss = None if labels is None else torch.nn.functional.cross_entropy(logits, labels)
+        return SimpleNamespace(logits=logits, loss=loss)
+
+    def save_pretrained(self, directory: str) -> None:
+        self.encoder.save_pretrained(directory)
+        torch.save(self.head.state_dict(), Path(directory) / MEAN_HEAD_FILE)
+
+    @classmethod
+    def from_pretrained(cls, directory: Path, num_labels: int) -> MeanPooledClassifier:
+        _offline()
+        from transformers import AutoModel
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.set_verbosity_error()
+        # No pooler: mean pooling replaces it (and an unused pooler would get no gradient).
+        encoder = AutoModel.from_pretrained(
+            str(directory), local_files_only=True, add_pooling_layer=False
+        )
+        model = cls(encoder, num_labels)
+        head = directory / MEAN_HEAD_FILE
+        if head.is_file():
+            model.head.load_state_dict(torch.load(head, map_location="cpu", weights_only=True))
+        return model
+
+
+def build_model(directory: Path, labels: list[str], pooling: str) -> Any:
+    if pooling == "mean":
+        return MeanPooledClassifier.from_pretrained(directory, len(labels))
+    return load_model(directory, labels)
+
+
+def lr_head_weights(
+    classes: list[str], coef: np.ndarray, intercept: np.ndarray, labels: list[str]
+) -> tuple[np.ndarray, np.ndarray]:
+    """A fitted LogisticRegression's weights as (num_labels, dim) rows in `labels` order.
+
+    Softmax of these logits equals the LR's predict_proba. Binary LR stores one row w for
+    the second class: logits (0, w.x + b) give the same sigmoid. A label the LR never saw
+    gets zero weights and a bias far below the others (it starts out never predicted).
+    """
+    if len(classes) == 2 and coef.shape[0] == 1:
+        coef = np.vstack([np.zeros_like(coef[0]), coef[0]])
+        intercept = np.array([0.0, intercept[0]])
+    weight = np.zeros((len(labels), coef.shape[1]), dtype=np.float32)
+    bias = np.full(len(labels), float(intercept.min()) - 20.0, dtype=np.float32)
+    position = {label: i for i, label in enumerate(classes)}
+    for row, label in enumerate(labels):
+        if label in position:
+            weight[row] = coef[position[label]]
+            bias[row] = intercept[position[label]]
+    return weight, bias
+
+
+_LAYER = re.compile(r"(?:^|\.)layers?\.(\d+)\.")
+_HEAD_PREFIXES = ("head.", "classifier.")
+
+
+def param_groups(model: Any, config: TrainConfig) -> list[dict[str, Any]]:
+    """AdamW groups: the head at `learning_rate`, the encoder at `encoder_learning_rate`
+    (0: the same), scaled by `layer_lr_decay` per layer counted from the top; embeddings sit
+    below the lowest layer. Each group carries a `name` so tests and logs can see it."""
+    encoder_lr = config.encoder_learning_rate or config.learning_rate
+    named = [(n, p) for n, p in model.named_parameters() if p.requires_grad]
+    layers = [int(m.group(1)) for n, _ in named if (m := _LAYER.search(n))]
+    depth = max(layers) + 1 if layers else 0
+    groups: dict[str, dict[str, Any]] = {}
+
+    def add(name: str, lr: float, param: torch.nn.Parameter) -> None:
+        group = groups.setdefault(
+            name, {"name": name, "lr": lr, "weight_decay": config.weight_decay, "params": []}
+        )
+        group["params"].append(param)
+
+    for name, param in named:
+        if name.startswith(_HEAD_PREFIXES):
+            add("head", config.learning_rate, param)
+        elif match := _LAYER.search(name):
+            layer = int(match.group(1))
+            add(f"layer.{layer}", encoder_lr * config.layer_lr_decay ** (depth - 1 - layer), param)
+        elif "embeddings" in name:
+            add("embeddings", encoder_lr * config.layer_lr_decay**depth, param)
+        else:  # e.g. the CLS pooler: sits above the layers
+            add("encoder.other", encoder_lr, param)
+    return list(groups.values())
 
 
 @dataclass(frozen=True)
@@ -119,6 +232,7 @@ class TransformerClassifier:
         max_length: int,
         batch_size: int,
         spec: DeviceSpec,
+        pooling: str = "cls",
     ) -> None:
         self.model = model
         self.tokenizer = tokenizer
@@ -126,6 +240,7 @@ class TransformerClassifier:
         self.max_length = max_length
         self.batch_size = batch_size
         self.spec = spec
+        self.pooling = pooling
         self.quantized = False
         self.model.to(spec.device)
         self.model.eval()
@@ -165,7 +280,11 @@ class TransformerClassifier:
         self.model.save_pretrained(str(directory))
         self.tokenizer.save_pretrained(str(directory))
         (directory / LABELS_FILE).write_text(json.dumps(self.labels, indent=1), encoding="utf-8")
-        inference = {"max_length": self.max_length, "batch_size": self.batch_size}
+        inference = {
+            "max_length": self.max_length,
+            "batch_size": self.batch_size,
+            "pooling": self.pooling,
+        }
         (directory / INFERENCE_FILE).write_text(json.dumps(inference), encoding="utf-8")
 
     @classmethod
@@ -174,13 +293,20 @@ class TransformerClassifier:
     ) -> TransformerClassifier:
         labels = json.loads((directory / LABELS_FILE).read_text(encoding="utf-8"))
         inference = json.loads((directory / INFERENCE_FILE).read_text(encoding="utf-8"))
+        pooling = inference.get("pooling", "cls")  # older artefacts: CLS
+        model = (
+            MeanPooledClassifier.from_pretrained(directory, len(labels))
+            if pooling == "mean"
+            else load_model(directory)
+        )
         classifier = cls(
-            load_model(directory),
+            model,
             load_tokenizer(directory),
             labels,
             inference["max_length"],
             inference["batch_size"],
             spec,
+            pooling,
         )
         if quantize:
             classifier.quantize()
@@ -217,6 +343,9 @@ class TrainingOutcome:
     best_epoch: int
     stopped_early: bool
     resumed_from_epoch: int
+    # head_init frozen_lr: validation accuracy before any step (= the frozen LR's).
+    initial_val_accuracy: float | None = None
+    hit_time_cap: bool = False
 
 
 def training_step(
@@ -266,7 +395,9 @@ class TransformerTrainer:
         on_epoch_end: Callable[[EpochResult], None] | None = None,
         resume: bool = True,
         show_progress: bool = True,
+        cache_root: Path | None = None,
     ) -> None:
+        self.cache_root = cache_root  # embedding cache for head_init: frozen_lr
         self.config = config
         self.base_model_dir = base_model_dir
         self.work_dir = work_dir
@@ -306,7 +437,10 @@ class TransformerTrainer:
         fingerprint = f"{config.fingerprint()}-{data_fingerprint(train, labels)}"
         self._seed()
         tokenizer = load_tokenizer(self.base_model_dir)
-        model = load_model(self.base_model_dir, labels).to(self.spec.device)
+        model = build_model(self.base_model_dir, labels, config.pooling)
+        if config.head_init == "frozen_lr":
+            self._init_head_from_frozen_lr(model, train, labels)
+        model = model.to(self.spec.device)
         label_index = {label: i for i, label in enumerate(labels)}
         train_ids = encode(tokenizer, train.texts, config.max_length).input_ids
         train_targets = [label_index[label] for label in train.labels]
@@ -315,9 +449,9 @@ class TransformerTrainer:
 
         steps_per_epoch = math.ceil(len(train_ids) / config.batch_size)
         total_steps = steps_per_epoch * config.epochs
-        optimizer = torch.optim.AdamW(
-            model.parameters(), lr=config.learning_rate, weight_decay=config.weight_decay
-        )
+        groups = param_groups(model, config)
+        optimizer = torch.optim.AdamW(groups, lr=config.learning_rate)
+        log.info("param groups", extra={"lrs": {g["name"]: g["lr"] for g in groups}})
         from transformers import get_linear_schedule_with_warmup
 
         scheduler = get_linear_schedule_with_warmup(
@@ -337,8 +471,28 @@ class TransformerTrainer:
             log.info("resumed from checkpoint", extra={"epoch": state.epoch})
         resumed_from = state.epoch
         inference = TransformerClassifier(
-            model, tokenizer, labels, config.max_length, config.eval_batch_size, self.spec
+            model,
+            tokenizer,
+            labels,
+            config.max_length,
+            config.eval_batch_size,
+            self.spec,
+            config.pooling,
         )
+        initial_accuracy: float | None = None
+        if config.head_init == "frozen_lr" and state.epoch == 0:
+            # The starting point is a model in its own right (the frozen LR): fine-tuning is
+            # kept only if some epoch beats it on validation.
+            model.eval()
+            initial = inference.predict_proba(validation.texts).argmax(axis=1)
+            initial_accuracy = accuracy(val_targets, initial)
+            state.best_accuracy = initial_accuracy
+            inference.save(self.work_dir / BEST_DIR)
+            log.info("frozen-LR head before training", extra={"val_accuracy": initial_accuracy})
+        deadline = (
+            time.monotonic() + 60 * config.max_train_minutes if config.max_train_minutes else None
+        )
+        hit_cap = False
         stopped_early = False
         while state.epoch < config.epochs and not state.finished:
             epoch = state.epoch + 1
@@ -359,6 +513,13 @@ class TransformerTrainer:
                 losses.append(training_step(model, inputs, optimizer, scheduler, scaler, self.spec))
                 if len(losses) % 20 == 0:
                     progress.set_postfix(loss=f"{np.mean(losses[-20:]):.3f}")
+                if deadline is not None and time.monotonic() > deadline:
+                    hit_cap = True
+                    log.info(
+                        "max_train_minutes reached",
+                        extra={"epoch": epoch, "steps": len(losses), "of": len(batches)},
+                    )
+                    break
             model.eval()
             probabilities = inference.predict_proba(validation.texts)
             predicted = probabilities.argmax(axis=1)
@@ -385,6 +546,8 @@ class TransformerTrainer:
             if patience and state.epochs_without_improvement >= patience:
                 state.finished = stopped_early = True
                 log.info("early stopping", extra={"epoch": epoch, "best_epoch": state.best_epoch})
+            if hit_cap:
+                state.finished = True
             self._save_checkpoint(
                 {
                     "model": model.state_dict(),
@@ -407,4 +570,33 @@ class TransformerTrainer:
             best_epoch=state.best_epoch,
             stopped_early=stopped_early,
             resumed_from_epoch=resumed_from,
+            initial_val_accuracy=initial_accuracy,
+            hit_time_cap=hit_cap,
+        )
+
+    def _init_head_from_frozen_lr(
+        self, model: MeanPooledClassifier, train: Split, labels: list[str]
+    ) -> None:
+        """Fit the LR on frozen, mean-pooled, L2-normalised embeddings and copy it in."""
+        from ml.embedding_linear import build_encoder, fit_head
+
+        # fp32 torch: the embeddings of exactly the encoder about to be fine-tuned, so the
+        # initialised model reproduces the LR (int8 ONNX vectors differ slightly).
+        encoder = build_encoder(
+            self.base_model_dir,
+            "torch_fp32",
+            self.config.max_length,
+            self.config.eval_batch_size,
+            self.config.num_threads,
+            cache_root=self.cache_root,
+        )
+        vectors = encoder.encode(train.texts, show_progress=self.show_progress, store=True)
+        lr = fit_head(vectors, train.labels, self.config.embedding_c, self.config.seed)
+        weight, bias = lr_head_weights(list(lr.classes_), lr.coef_, lr.intercept_, labels)
+        with torch.no_grad():
+            model.head.weight.copy_(torch.from_numpy(weight))
+            model.head.bias.copy_(torch.from_numpy(bias))
+        log.info(
+            "head initialised from frozen-encoder LR",
+            extra={"texts_encoded": encoder.texts_encoded, "c": self.config.embedding_c},
         )
