@@ -61,6 +61,11 @@ class MicroBatcher:
             self._worker = asyncio.get_running_loop().create_task(self._run())
 
     async def stop(self) -> None:
+        if self.batches:  # how well requests were shared: the benchmark reads this
+            log.info(
+                "micro-batcher stopped",
+                extra={"batches": self.batches, "items": self.items},
+            )
         if self._worker is not None:
             self._worker.cancel()
             with contextlib.suppress(asyncio.CancelledError):
