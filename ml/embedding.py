@@ -281,9 +281,9 @@ class SentenceEncoder:
         order = sorted(range(len(ids)), key=lambda i: len(ids[i]))
         out = np.zeros((len(texts), self.dim), dtype=np.float32)
         pad = self.tokenizer.pad_token_id or 0
-        starts = range(0, len(order), self.batch_size)
-        for start in tqdm(starts, desc="encoding", disable=not show_progress, leave=False):
-            batch = order[start : start + self.batch_size]
+        batches = length_batches([len(ids[i]) for i in order], self.batch_size)
+        for start, stop in tqdm(batches, desc="encoding", disable=not show_progress, leave=False):
+            batch = order[start:stop]
             width = max(len(ids[i]) for i in batch)
             input_ids = np.full((len(batch), width), pad, dtype=np.int64)
             mask = np.zeros((len(batch), width), dtype=np.int64)
@@ -294,6 +294,28 @@ class SentenceEncoder:
             self.batches_run += 1
         self.texts_encoded += len(texts)
         return out
+
+
+#: A pass pads every text to its longest one, and padded tokens cost as much as real
+#: ones. An API batch of 32 random BANKING77 texts (4-64 tokens, mean 16) padded to its
+#: longest did 2.7x the real work, while a session call's own overhead is well under
+#: one text's cost; so a pass also ends where a text is this much longer than its first.
+MAX_PADDING = 1.25
+
+
+def length_batches(lengths: list[int], batch_size: int) -> list[tuple[int, int]]:
+    """(start, stop) ranges over `lengths` (ascending): at most `batch_size` texts each,
+    and no text longer than MAX_PADDING x the first of its range (plus one token)."""
+    ranges: list[tuple[int, int]] = []
+    start = 0
+    for index, length in enumerate(lengths):
+        full = index - start >= batch_size
+        if index > start and (full or length > lengths[start] * MAX_PADDING + 1):
+            ranges.append((start, index))
+            start = index
+    if start < len(lengths):
+        ranges.append((start, len(lengths)))
+    return ranges
 
 
 def encoder_settings(model_dir: Path) -> dict[str, Any]:
