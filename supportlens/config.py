@@ -17,10 +17,12 @@ import msgspec
 
 from supportlens.config_sections import (
     SECTIONS,
+    AlertsSettings,
     ApiSettings,
     GenerateSettings,
     InvalidValue,
     MlSettings,
+    OpsSettings,
     Section,
     UdfsSettings,
     convert,
@@ -57,8 +59,8 @@ class Settings:
     ml: MlSettings = field(default_factory=MlSettings)
     api: ApiSettings = field(default_factory=ApiSettings)
     udfs: UdfsSettings = field(default_factory=UdfsSettings)
-    ops: dict[str, Any] = field(default_factory=dict)
-    alerts: dict[str, Any] = field(default_factory=dict)
+    ops: OpsSettings = field(default_factory=OpsSettings)
+    alerts: AlertsSettings = field(default_factory=AlertsSettings)
 
     def env_for_subprocesses(self) -> dict[str, str]:
         """Environment that dbt, Evidence and child processes need to see the same paths."""
@@ -78,17 +80,6 @@ class Settings:
             }
         )
         return env
-
-
-def _coerce(raw: str, default: Any) -> Any:
-    """Environment values are strings; give them the type of the file's value."""
-    if isinstance(default, bool):
-        return raw.strip().lower() in {"1", "true", "yes", "on"}
-    if isinstance(default, int):
-        return int(raw)
-    if isinstance(default, float):
-        return float(raw)
-    return raw
 
 
 def _decode_section(path: Path, name: str, values: dict[str, Any]) -> Section:
@@ -116,8 +107,11 @@ def _decode_section(path: Path, name: str, values: dict[str, Any]) -> Section:
     try:
         return cls(**converted)
     except InvalidValue as exc:
-        where = origin.get(exc.key, "default")
-        raise ConfigError(f"{where}: {exc}") from None
+        # The value as written (a variable's text), not its converted form.
+        where, raw = origin.get(exc.key, "default"), merged.get(exc.key, exc.value)
+        raise ConfigError(
+            f"{where}: [{name}] {exc.key} = {raw!r}: expected {exc.expected}"
+        ) from None
 
 
 def find_config_file(start: Path | None = None) -> Path:
@@ -143,28 +137,21 @@ def load_settings(config_file: Path | None = None) -> Settings:
     except (OSError, tomllib.TOMLDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read configuration: {exc}") from exc
     root = path.parent
-    sections: dict[str, dict[str, Any]] = {}
-    typed: dict[str, Section] = {}
     for section, values in data.items():
         if not isinstance(values, dict):
             raise ConfigError(f"{path}: top-level key '{section}' must be a [section]")
-        if section in SECTIONS:
-            continue
-        if section not in {"paths", "ops", "alerts"}:
-            known = sorted({"paths", "ops", "alerts", *SECTIONS})
+        if section != "paths" and section not in SECTIONS:
+            known = sorted({"paths", *SECTIONS})
             raise ConfigError(f"{path}: unknown section [{section}]; known: {known}")
-        merged = dict(values)
-        for key, default in values.items():
-            env_name = f"{ENV_PREFIX}{section}_{key}".upper()
-            if env_name in os.environ:
-                try:
-                    merged[key] = _coerce(os.environ[env_name], default)
-                except ValueError as exc:
-                    raise ConfigError(f"{env_name}={os.environ[env_name]!r}: {exc}") from exc
-        sections[section] = merged
-    for name in SECTIONS:
-        typed[name] = _decode_section(path, name, data.get(name, {}))
-    raw_paths = sections.get("paths", {})
+    typed = {name: _decode_section(path, name, data.get(name, {})) for name in SECTIONS}
+    raw_paths: dict[str, Any] = dict(data.get("paths", {}))
+    for key, value in raw_paths.items():
+        # Only keys the file lists: a child process gets SUPPORTLENS_PATHS_OPS_DB="" when
+        # the parent's file had no ops_db (env_for_subprocesses), which must stay unset.
+        env_name = f"{ENV_PREFIX}paths_{key}".upper()
+        raw_paths[key] = os.environ.get(env_name, value)
+        if not isinstance(raw_paths[key], str):
+            raise ConfigError(f"{path}: [paths] {key} = {value!r}: expected a path string")
     expected = set(Paths.__dataclass_fields__)
     optional = {"ops_db", "backup_dir"}
     missing = expected - optional - set(raw_paths)
@@ -183,6 +170,6 @@ def load_settings(config_file: Path | None = None) -> Settings:
         ml=cast(MlSettings, typed["ml"]),
         api=cast(ApiSettings, typed["api"]),
         udfs=cast(UdfsSettings, typed["udfs"]),
-        ops=sections.get("ops", {}),
-        alerts=sections.get("alerts", {}),
+        ops=cast(OpsSettings, typed["ops"]),
+        alerts=cast(AlertsSettings, typed["alerts"]),
     )

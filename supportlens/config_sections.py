@@ -202,7 +202,15 @@ class AlertsSettings(Section, frozen=True, kw_only=True):
 
 #: The typed sections, by their name in supportlens.toml.
 SECTIONS: dict[str, type[Section]] = {
-    cls.NAME: cls for cls in (GenerateSettings, MlSettings, UdfsSettings, ApiSettings)
+    cls.NAME: cls
+    for cls in (
+        GenerateSettings,
+        MlSettings,
+        UdfsSettings,
+        ApiSettings,
+        OpsSettings,
+        AlertsSettings,
+    )
 }
 
 

@@ -248,7 +248,7 @@ def notify(
 ) -> Outcome:
     """Plan, deliver and record the notifications for one evaluation."""
     now = now or dt.datetime.now(dt.UTC)
-    repeat_after = dt.timedelta(minutes=float(settings.alerts.get("repeat_minutes", 240)))
+    repeat_after = dt.timedelta(minutes=settings.alerts.repeat_minutes)
     notifications = plan(checks, open_alerts(store), now, repeat_after)
     channels = configured_channels(settings.alerts)
     attempts = deliver(notifications, channels, policy_from(settings.alerts))

@@ -364,14 +364,10 @@ def apply_retention(settings: Settings, backup_root: Path | None) -> dict[str, i
     """Every retention rule of supportlens.toml [ops]; returns what each removed."""
     ops = settings.ops
     removed = {
-        "snapshots": len(
-            prune_snapshots(settings.paths.published, int(ops.get("keep_snapshots", 3)))
-        ),
-        "archived loads": len(
-            prune_archive(settings.paths.landing_dir, float(ops.get("archive_keep_days", 30)))
-        ),
-        "runs": prune_runs(settings.paths.ops_db, float(ops.get("runs_keep_days", 90))),
+        "snapshots": len(prune_snapshots(settings.paths.published, ops.keep_snapshots)),
+        "archived loads": len(prune_archive(settings.paths.landing_dir, ops.archive_keep_days)),
+        "runs": prune_runs(settings.paths.ops_db, ops.runs_keep_days),
     }
     if backup_root is not None:
-        removed["backups"] = len(prune_backups(backup_root, int(ops.get("keep_backups", 5))))
+        removed["backups"] = len(prune_backups(backup_root, ops.keep_backups))
     return removed

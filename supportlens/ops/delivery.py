@@ -28,6 +28,8 @@ from dataclasses import dataclass, field
 from email.message import EmailMessage
 from typing import Any, Protocol
 
+from supportlens.config_sections import AlertsSettings
+
 log = logging.getLogger(__name__)
 
 SIGNATURE_HEADER = "X-SupportLens-Signature"
@@ -232,59 +234,52 @@ def _secret(env_name: str) -> str | None:
     return os.environ.get(env_name) if env_name else None
 
 
-def configured_channels(alerts: dict[str, Any]) -> dict[str, Channel]:
+def configured_channels(alerts: AlertsSettings) -> dict[str, Channel]:
     """The channels `[alerts] channels` turns on, built from settings + environment.
 
     A channel that is listed but lacks what it needs (no webhook URL in its environment
     variable, no SMTP host or recipient) is left out with a warning, not an error: a
     missing secret on a developer machine must not fail the pipeline.
     """
-    wanted = [c.strip() for c in str(alerts.get("channels", "log")).split(",") if c.strip()]
     channels: dict[str, Channel] = {}
-    for name in wanted:
+    for name in alerts.channels:
         if name == "log":
             channels[name] = LogChannel()
         elif name == "webhook":
-            url_env = str(alerts.get("webhook_url_env", ""))
+            url_env = alerts.webhook_url_env
             url = _secret(url_env)
             if not url:
                 log.warning(
                     "webhook channel off: environment variable unset", extra={"env": url_env}
                 )
                 continue
-            secret = _secret(str(alerts.get("webhook_secret_env", "")))
-            timeout = float(alerts.get("webhook_timeout_seconds", 5.0))
-            channels[name] = WebhookChannel(url=url, secret=secret, timeout_seconds=timeout)
-        elif name == "email":
-            host = str(alerts.get("smtp_host", ""))
-            recipients = tuple(
-                r.strip() for r in str(alerts.get("smtp_to", "")).split(",") if r.strip()
+            channels[name] = WebhookChannel(
+                url=url,
+                secret=_secret(alerts.webhook_secret_env),
+                timeout_seconds=alerts.webhook_timeout_seconds,
             )
-            if not host or not recipients:
+        elif name == "email":
+            if not alerts.smtp_host or not alerts.smtp_to:
                 log.warning("email channel off: [alerts] smtp_host or smtp_to is empty")
                 continue
             channels[name] = EmailChannel(
-                host=host,
-                port=int(alerts.get("smtp_port", 587)),
-                sender=str(alerts.get("smtp_from", "supportlens@localhost")),
-                recipients=recipients,
-                starttls=bool(alerts.get("smtp_starttls", True)),
-                user=str(alerts.get("smtp_user", "")),
-                password=_secret(str(alerts.get("smtp_password_env", ""))),
-                cafile=str(alerts.get("smtp_cafile", "")) or None,
-                timeout_seconds=float(alerts.get("smtp_timeout_seconds", 10.0)),
+                host=alerts.smtp_host,
+                port=alerts.smtp_port,
+                sender=alerts.smtp_from,
+                recipients=alerts.smtp_to,
+                starttls=alerts.smtp_starttls,
+                user=alerts.smtp_user,
+                password=_secret(alerts.smtp_password_env),
+                cafile=alerts.smtp_cafile or None,
+                timeout_seconds=alerts.smtp_timeout_seconds,
             )
-        else:
-            raise ValueError(
-                f"supportlens.toml [alerts] channels: unknown channel {name!r} "
-                "(known: log, webhook, email)"
-            )
+        # Channel names are checked when the settings load (AlertsSettings).
     return channels
 
 
-def policy_from(alerts: dict[str, Any]) -> Policy:
+def policy_from(alerts: AlertsSettings) -> Policy:
     return Policy(
-        retries=int(alerts.get("retries", 3)),
-        backoff_seconds=float(alerts.get("backoff_seconds", 1.0)),
-        budget_seconds=float(alerts.get("delivery_budget_seconds", 60.0)),
+        retries=alerts.retries,
+        backoff_seconds=alerts.backoff_seconds,
+        budget_seconds=alerts.delivery_budget_seconds,
     )

@@ -105,6 +105,14 @@ def test_sections_are_frozen(tmp_path: Path) -> None:
         ("SUPPORTLENS_UDFS_SENTIMENT_WORKERS", "1", lambda s: s.udfs.sentiment_workers, 1),
         ("SUPPORTLENS_GENERATE_SEED", "7", lambda s: s.generate.seed, 7),
         ("SUPPORTLENS_ML_BASE_MODEL", "/m/e5", lambda s: s.ml.base_model, "/m/e5"),
+        ("SUPPORTLENS_OPS_RUNS_KEEP_DAYS", "7.5", lambda s: s.ops.runs_keep_days, 7.5),
+        ("SUPPORTLENS_ALERTS_SMTP_STARTTLS", "false", lambda s: s.alerts.smtp_starttls, False),
+        (
+            "SUPPORTLENS_ALERTS_SMTP_TO",
+            "a@example.invalid, b@example.invalid",
+            lambda s: s.alerts.smtp_to,
+            ("a@example.invalid", "b@example.invalid"),
+        ),
     ],
 )
 def test_environment_overrides_convert_to_the_field_type(
@@ -124,6 +132,10 @@ def test_environment_overrides_convert_to_the_field_type(
         ("SUPPORTLENS_API_TRUSTED_PROXIES", "not-an-ip"),
         ("SUPPORTLENS_UDFS_SENTIMENT_WORKERS", "-1"),
         ("SUPPORTLENS_GENERATE_SEED", "4.5"),
+        ("SUPPORTLENS_OPS_KEEP_BACKUPS", "-2"),
+        ("SUPPORTLENS_ALERTS_SMTP_STARTTLS", "maybe"),
+        ("SUPPORTLENS_ALERTS_RETRIES", "three"),
+        ("SUPPORTLENS_ALERTS_CHANNELS", "log,pager"),
     ],
 )
 def test_bad_override_names_the_variable_the_key_and_the_value(

@@ -25,7 +25,8 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from supportlens import cli
-from supportlens.config import Settings
+from supportlens.config import ConfigError, Settings, load_settings
+from supportlens.config_sections import AlertsSettings
 from supportlens.ops import delivery
 from supportlens.ops.alerts import Check, notify
 from supportlens.ops.runs import store_for
@@ -159,8 +160,8 @@ def tls_smtp_server(tmp_path: Path) -> Iterator[tuple[Inbox, int, Path]]:
 
 
 def with_alerts(settings: Settings, **alerts: Any) -> Settings:
-    merged = {**settings.alerts, "backoff_seconds": 0.01, **alerts}
-    return dataclasses.replace(settings, alerts=merged)
+    changed = settings.alerts.with_values(**{"backoff_seconds": 0.01, **alerts})
+    return dataclasses.replace(settings, alerts=changed)
 
 
 def check(
@@ -363,14 +364,15 @@ def test_undelivered_breach_fires_again_next_time(
     assert [a.status for a in second.attempts] == ["sent"]
 
 
-def test_unknown_channel_is_a_clear_error() -> None:
-    with pytest.raises(ValueError, match="unknown channel 'pager'"):
-        delivery.configured_channels({"channels": "log,pager"})
+def test_unknown_channel_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("SUPPORTLENS_ALERTS_CHANNELS", "log,pager")
+    with pytest.raises(ConfigError, match=r"ALERTS_CHANNELS: .*unknown channel 'pager'"):
+        load_settings(Path(__file__).resolve().parents[2] / "supportlens.toml")
 
 
 def test_webhook_without_url_is_left_out(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.delenv("SUPPORTLENS_ALERT_WEBHOOK_URL", raising=False)
     channels = delivery.configured_channels(
-        {"channels": "log,webhook", "webhook_url_env": "SUPPORTLENS_ALERT_WEBHOOK_URL"}
+        AlertsSettings(channels=("log", "webhook"), webhook_url_env="SUPPORTLENS_ALERT_WEBHOOK_URL")
     )
     assert list(channels) == ["log"]
