@@ -36,8 +36,9 @@ def supportlens(
 
 
 #: The conversation-analytics marts (models/marts/analytics) have their own tests; these
-#: tests build the warehouse core so that they check this layer alone.
-CORE_ONLY = ["--exclude", "path:models/marts/analytics"]
+#: tests build the warehouse core so that they check this layer alone. The trailing `+`
+#: also leaves out what reads those marts (mart_alerts), which could not build without them.
+CORE_ONLY = ["--exclude", "path:models/marts/analytics+"]
 
 
 def build(
