@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from pathlib import Path
 
+import msgspec
 from litestar import Router
 from litestar._openapi.schema_generation import SchemaCreator
 from litestar._openapi.schema_generation.plugins.struct import StructSchemaPlugin
@@ -83,4 +84,22 @@ class StrictBodySchemaPlugin(StructSchemaPlugin):
     ) -> Schema:
         schema = super().to_openapi_schema(field_definition, schema_creator)
         schema.additional_properties = False
+        _restore_string_item_constraints(schema, field_definition.annotation)
         return schema
+
+
+def _restore_string_item_constraints(schema: Schema, struct_type: type) -> None:
+    """Litestar drops the constraints of a list's string items (`list[Text]` documents
+    `items: {type: string}`, although the body refuses "" or a blank text), so a client
+    reading the schema would send what the API refuses. msgspec's own JSON schema of the
+    same Struct keeps them: copy length and pattern from there."""
+    defs = msgspec.json.schema(struct_type).get("$defs", {})
+    declared = defs.get(struct_type.__name__, {}).get("properties", {})
+    for name, prop in (schema.properties or {}).items():
+        items = declared.get(name, {}).get("items", {})
+        target = getattr(prop, "items", None)
+        if items.get("type") != "string" or not isinstance(target, Schema):
+            continue
+        target.min_length = items.get("minLength")
+        target.max_length = items.get("maxLength")
+        target.pattern = items.get("pattern")
