@@ -238,21 +238,7 @@ def recorded(
         if active.next_stage == 1:
             # A plain command (not `run`): its dbt results belong to the run itself.
             _safe("dbt nodes", _ingest_dbt, active, target, started, own)
-        cpu1, rss = _usage()
-        counters = active.counters[0]
-        error = outcome.error or counters.error
-        if error is None and status == FAILED:
-            error = f"exit {outcome.exit_code}"
-        end = {
-            "ended_at": _now(),
-            "status": status,
-            "exit_code": outcome.exit_code,
-            "error": error,
-            "cpu_seconds": round(cpu1 - cpu0, 3),
-            "peak_rss_mib": round(rss, 1),
-            "rows_in": counters.rows_in,
-            "rows_out": counters.rows_out,
-        }
+        end = _end_columns(outcome, status, active.counters[0], cpu0)
         _safe("run end", _update, store, "ops_runs", end, {"run_id": run_id})
 
 
@@ -297,30 +283,36 @@ def stage(name: str) -> Iterator[Outcome]:
     finally:
         active.stage_index = previous
         active.counters.pop()
-        cpu1, rss = _usage()
-        error = outcome.error or counters.error
-        if error is None and status == FAILED:
-            error = f"exit {outcome.exit_code}"
+        end = _end_columns(outcome, status, counters, cpu0)
         if status != SUCCEEDED and active.counters:
             # The run's own error names the stage that stopped it.
-            active.counters[0].error = f"stage '{name}': {error}"
+            active.counters[0].error = f"stage '{name}': {end['error']}"
         _safe(
             "stage end",
             _update,
             active.store,
             "ops_run_stages",
-            {
-                "ended_at": _now(),
-                "status": status,
-                "exit_code": outcome.exit_code,
-                "error": error,
-                "cpu_seconds": round(cpu1 - cpu0, 3),
-                "peak_rss_mib": round(rss, 1),
-                "rows_in": counters.rows_in,
-                "rows_out": counters.rows_out,
-            },
+            end,
             {"run_id": active.run_id, "stage_index": index},
         )
+
+
+def _end_columns(outcome: Outcome, status: str, counters: Counters, cpu0: float) -> dict[str, Any]:
+    """The columns a run and a stage both record when they end."""
+    cpu1, rss = _usage()
+    error = outcome.error or counters.error
+    if error is None and status == FAILED:
+        error = f"exit {outcome.exit_code}"
+    return {
+        "ended_at": _now(),
+        "status": status,
+        "exit_code": outcome.exit_code,
+        "error": error,
+        "cpu_seconds": round(cpu1 - cpu0, 3),
+        "peak_rss_mib": round(rss, 1),
+        "rows_in": counters.rows_in,
+        "rows_out": counters.rows_out,
+    }
 
 
 def _start_run(store: OpsStore, row: dict[str, Any]) -> None:
