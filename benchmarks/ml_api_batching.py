@@ -14,7 +14,6 @@ call, embedding cache off, measured before and after the API runs (mean).
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import os
 import shutil
@@ -41,16 +40,6 @@ end
 """
 
 
-def _load(name: str):
-    path = REPO / "benchmarks" / f"{name}.py"
-    spec = importlib.util.spec_from_file_location(name, path)
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/supportlens-ml-ensemble"))
@@ -62,8 +51,10 @@ def main() -> int:
     if shutil.which("wrk") is None:
         print("wrk not found: apt-get install -y wrk", file=sys.stderr)
         return 2
-    bench = _load("api_load")
-    bulk = _load("ml_bulk_scoring")
+    # sibling scripts: benchmarks/ is sys.path[0] when this one runs
+    import api_load as bench
+    import ml_bulk_scoring as bulk
+
     os.environ["SUPPORTLENS_PATHS_WAREHOUSE"] = str(args.workdir / "warehouse.duckdb")
     os.environ["SUPPORTLENS_PATHS_REGISTRY_DIR"] = str(args.workdir / "models")
     import duckdb

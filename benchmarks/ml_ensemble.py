@@ -16,7 +16,6 @@ Scratch files go to --workdir, never into the repo.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import logging
 import os
 import shutil
@@ -24,16 +23,6 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-
-
-def _bench_module():
-    spec = importlib.util.spec_from_file_location(
-        "ml_banking77", REPO / "benchmarks/ml_banking77.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
 
 
 def _deduplicated(args: argparse.Namespace, target: Path) -> Path:
@@ -63,7 +52,8 @@ def main() -> None:
     parser.add_argument("--label-column", default="intent")
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    bench = _bench_module()
+    import ml_banking77 as bench  # a sibling script: benchmarks/ is sys.path[0]
+
     if args.csv is not None:
         bench.DATA = _deduplicated(args, args.workdir.with_name(args.workdir.name + "-input.csv"))
     if not bench.DATA.is_file():

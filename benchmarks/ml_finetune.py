@@ -17,7 +17,6 @@ Scratch files go to --workdir, never into the repo.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import logging
 import os
 import shutil
@@ -27,16 +26,6 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 
 
-def _bench_module():
-    spec = importlib.util.spec_from_file_location(
-        "ml_banking77", REPO / "benchmarks/ml_banking77.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/supportlens-ml-finetune"))
@@ -44,7 +33,8 @@ def main() -> None:
     parser.add_argument("--max-train-minutes", type=float, default=None)
     args = parser.parse_args()
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
-    bench = _bench_module()
+    import ml_banking77 as bench  # a sibling script: benchmarks/ is sys.path[0]
+
     if not bench.DATA.is_file():
         raise SystemExit(f"{bench.DATA}: real BANKING77 data not found")
     shutil.rmtree(args.workdir, ignore_errors=True)
