@@ -9,6 +9,7 @@ decides, < 1 = an ensemble on the hard texts; threshold > 1 sends every text).
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
@@ -18,6 +19,24 @@ from ml.device import DeviceSpec
 from ml.transformer import TransformerClassifier
 
 CASCADE_FILE = "cascade.json"
+
+
+def blend_unsure(
+    probabilities: np.ndarray,
+    texts: list[str],
+    threshold: float,
+    weight: float,
+    deep_proba: Callable[[list[str]], np.ndarray],
+) -> int:
+    """The cascade rule shared by `cascade` and `ensemble`: rows of the baseline's
+    `probabilities` below `threshold` are blended in place with the deep model's answer
+    (`weight` on the deep model), so confident texts never reach it. Returns how many
+    texts it sent."""
+    unsure = np.flatnonzero(probabilities.max(axis=1) < threshold)
+    if len(unsure):
+        deep = deep_proba([texts[i] for i in unsure])
+        probabilities[unsure] = weight * deep + (1 - weight) * probabilities[unsure]
+    return len(unsure)
 
 
 class CascadeClassifier:
@@ -39,11 +58,9 @@ class CascadeClassifier:
 
     def predict_proba(self, texts: list[str]) -> np.ndarray:
         probabilities = self.baseline.predict_proba(texts)
-        unsure = np.flatnonzero(probabilities.max(axis=1) < self.threshold)
-        self.last_escalated = len(unsure)
-        if len(unsure):
-            deep = self.transformer.predict_proba([texts[i] for i in unsure])
-            probabilities[unsure] = self.weight * deep + (1 - self.weight) * probabilities[unsure]
+        self.last_escalated = blend_unsure(
+            probabilities, texts, self.threshold, self.weight, self.transformer.predict_proba
+        )
         return probabilities
 
     def save(self, directory: Path) -> None:

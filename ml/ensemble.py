@@ -17,6 +17,7 @@ from typing import Literal
 import numpy as np
 
 from ml.baseline import TfidfLinearClassifier
+from ml.cascade import blend_unsure
 from ml.embedding_linear import EmbeddingLinearClassifier
 
 ENSEMBLE_FILE = "ensemble.json"
@@ -99,12 +100,9 @@ class EnsembleClassifier:
         if not texts or self.weight == 0:
             self.last_escalated = 0
             return probabilities
-        unsure = np.flatnonzero(probabilities.max(axis=1) < self.threshold)
-        self.last_escalated = len(unsure)
-        if len(unsure):
-            deep = self.embedding.predict_proba([texts[i] for i in unsure])
-            mixed = self.weight * deep + (1 - self.weight) * probabilities[unsure]
-            probabilities[unsure] = mixed
+        self.last_escalated = blend_unsure(
+            probabilities, texts, self.threshold, self.weight, self.embedding.predict_proba
+        )
         return probabilities
 
     def save(self, directory: Path) -> None:
