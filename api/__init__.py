@@ -1,1 +1,2 @@
-"""SupportLens HTTP API (Litestar): `api.app.create_app(settings)`; `supportlens serve`."""
+"""SupportLens HTTP API (Litestar): `supportlens.api.app.create_app(settings)`;
+`supportlens serve` runs it."""

@@ -22,21 +22,21 @@ from litestar.openapi.spec import Components
 from litestar.plugins.prometheus import PrometheusConfig
 from litestar.stores.memory import MemoryStore
 from litestar.types import Guard
+from supportlens.api.cache import cache_key_builder, reject_unknown_query_parameters
+from supportlens.api.docs import StrictBodySchemaPlugin, docs_assets_router, render_plugins
+from supportlens.api.errors import EXCEPTION_HANDLERS, model_error_handlers
+from supportlens.api.middleware import AnsweringRateLimitMiddleware, request_id_middleware
+from supportlens.api.requests import ApiRequest
+from supportlens.api.routes import conversations, datasets, jobs, metrics, ops, predict
+from supportlens.api.routes import models as model_routes
+from supportlens.api.security import REQUIRES_KEY, SECURITY_SCHEMES, api_key_guards
+from supportlens.api.services.batching import MicroBatcher
+from supportlens.api.services.jobs import JobManager
+from supportlens.api.services.models import ModelHub, ModelProvider
+from supportlens.api.services.sentiment import SentimentScorer, VaderSentiment
+from supportlens.api.services.warehouse import SnapshotWarehouse, WarehouseReader
+from supportlens.api.state import STATE_KEY, Services
 
-from api.cache import cache_key_builder, reject_unknown_query_parameters
-from api.docs import StrictBodySchemaPlugin, docs_assets_router, render_plugins
-from api.errors import EXCEPTION_HANDLERS, model_error_handlers
-from api.middleware import AnsweringRateLimitMiddleware, request_id_middleware
-from api.requests import ApiRequest
-from api.routes import conversations, datasets, jobs, metrics, ops, predict
-from api.routes import models as model_routes
-from api.security import REQUIRES_KEY, SECURITY_SCHEMES, api_key_guards
-from api.services.batching import MicroBatcher
-from api.services.jobs import JobManager
-from api.services.models import ModelHub, ModelProvider
-from api.services.sentiment import SentimentScorer, VaderSentiment
-from api.services.warehouse import SnapshotWarehouse, WarehouseReader
-from api.state import STATE_KEY, Services
 from supportlens import __version__
 from supportlens.config import Settings
 from supportlens.config_sections import RateLimit
@@ -63,7 +63,7 @@ def rate_limited(area: str, limit: RateLimit | None) -> list[Any]:
 
 
 def default_provider(settings: Settings) -> ModelProvider:
-    from api.services.registry import RegistryProvider
+    from supportlens.api.services.registry import RegistryProvider
 
     return RegistryProvider(settings)
 

@@ -19,8 +19,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import ValidationException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import ParameterKwarg
-
-from api.services.warehouse import WarehouseReader
+from supportlens.api.services.warehouse import WarehouseReader
 
 #: Handler arguments Litestar fills from the connection itself, never from the query.
 _RESERVED = frozenset(

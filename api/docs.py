@@ -24,8 +24,7 @@ from litestar.openapi.plugins import (
 from litestar.openapi.spec import Schema
 from litestar.static_files import create_static_files_router
 from litestar.typing import FieldDefinition
-
-from api.schemas import StrictBody
+from supportlens.api.schemas import StrictBody
 
 log = logging.getLogger(__name__)
 
@@ -70,8 +69,8 @@ def docs_assets_router() -> list[Router]:
 
 
 class StrictBodySchemaPlugin(StructSchemaPlugin):
-    """Request bodies (`api.schemas.StrictBody`) refuse unknown fields; their schemas say
-    so (`additionalProperties: false`), which Litestar's Struct schemas leave out.
+    """Request bodies (`supportlens.api.schemas.StrictBody`) refuse unknown fields; their
+    schemas say so (`additionalProperties: false`), which Litestar's Struct schemas leave out.
 
     Subclasses Litestar's own Struct plugin (an internal module; Litestar is pinned), so
     everything else about the schema stays as Litestar writes it."""

@@ -15,8 +15,8 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import TooManyRequestsException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
+from supportlens.api.schemas import ErrorOut
 
-from api.schemas import ErrorOut
 from supportlens.warehouse import WarehouseNotPublishedError
 
 log = logging.getLogger(__name__)
@@ -79,7 +79,7 @@ def _body(status_code: int, detail: str, extra: Any = None) -> dict[str, Any]:
 
 
 def request_id(request: Request) -> str:
-    """The id `api.middleware` gave this request (also in the X-Request-ID header)."""
+    """The id `supportlens.api.middleware` gave this request (also in the X-Request-ID header)."""
     return str(request.scope.get("state", {}).get("request_id", "-"))
 
 
@@ -158,7 +158,7 @@ def model_error_handlers() -> dict[type[Exception], Any]:
 
     Looked up in `sys.modules`, not imported: the registry imports torch (seconds), and
     an app given other models (tests, fakes) never sees its errors."""
-    registry = sys.modules.get("ml.registry")
+    registry = sys.modules.get("supportlens.ml.registry")
     if registry is None:
         return {}
     return {registry.EmptyTextError: bad_model_input_handler}

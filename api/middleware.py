@@ -11,10 +11,9 @@ import uuid
 from litestar.exceptions import TooManyRequestsException
 from litestar.middleware.rate_limit import RateLimitMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+from supportlens.api.errors import too_many_requests_handler
 
-from api.errors import too_many_requests_handler
-
-log = logging.getLogger("api.requests")
+log = logging.getLogger("supportlens.api.requests")
 
 REQUEST_ID_HEADER = b"x-request-id"
 #: A caller's id is reused only when it is short and plain (it ends up in logs).

@@ -19,8 +19,7 @@ from litestar import Request
 from litestar.exceptions import ClientException, HTTPException, ValidationException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
-
-from api.schemas import StrictBody
+from supportlens.api.schemas import StrictBody
 
 
 def is_json_media_type(content_type: str) -> bool:

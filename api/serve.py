@@ -32,7 +32,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def app_from_environment() -> Litestar:
     """Factory for uvicorn's worker processes: settings come from the environment."""
-    from api.app import create_app
+    from supportlens.api.app import create_app
 
     configure_logging(int(os.environ.get("SUPPORTLENS_SERVE_VERBOSITY", "0")))
     return create_app(load_settings())
@@ -40,8 +40,7 @@ def app_from_environment() -> Litestar:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     import uvicorn
-
-    from api.app import create_app
+    from supportlens.api.app import create_app
 
     config = settings.api
     host = args.host or config.host
@@ -72,5 +71,10 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     )
     with tempfile.TemporaryDirectory(prefix="supportlens-prometheus-") as metrics_dir:
         os.environ.setdefault(PROMETHEUS_DIR_ENV, metrics_dir)
-        uvicorn.run("api.serve:app_from_environment", factory=True, workers=args.workers, **common)
+        uvicorn.run(
+            "supportlens.api.serve:app_from_environment",
+            factory=True,
+            workers=args.workers,
+            **common,
+        )
     return 0

@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from ingest.generate import SOURCES, generate_all
+from supportlens.ingest.generate import SOURCES, generate_all
 
 
 def _peak_rss_mib() -> float:

@@ -59,7 +59,7 @@ again today'][1 + (h // 11) % 6],
 def generate_twcs(path: Path, rows: int, seed: int = 42) -> None:
     """Write a TWCS-shaped file at `path`: the project generator if present, else SQL."""
     try:
-        from ingest.generate.twcs import write_twcs
+        from supportlens.ingest.generate.twcs import write_twcs
     except ImportError:
         write_twcs = None
     if write_twcs is not None:
@@ -77,7 +77,7 @@ def generate_twcs(path: Path, rows: int, seed: int = 42) -> None:
 LAND_CHILD = """
 import json, resource, sys, time
 from pathlib import Path
-from ingest.land import land
+from supportlens.ingest.land import land
 raw, landing = Path(sys.argv[1]), Path(sys.argv[2])
 start = time.perf_counter()
 [outcome] = land(raw, landing, ["twcs"])

@@ -58,9 +58,9 @@ def main() -> int:
     os.environ["SUPPORTLENS_PATHS_WAREHOUSE"] = str(args.workdir / "warehouse.duckdb")
     os.environ["SUPPORTLENS_PATHS_REGISTRY_DIR"] = str(args.workdir / "models")
     import duckdb
+    from supportlens.ml.ensemble import EnsembleClassifier
+    from supportlens.ml.registry import ModelMeta, list_versions, version_dir
 
-    from ml.ensemble import EnsembleClassifier
-    from ml.registry import ModelMeta, list_versions, version_dir
     from supportlens.config import load_settings
     from supportlens.text import normalize_texts
 

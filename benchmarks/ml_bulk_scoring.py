@@ -70,9 +70,9 @@ def main() -> None:
 
     import duckdb
     import torch
+    from supportlens.ml.ensemble import EnsembleClassifier
+    from supportlens.ml.registry import ModelMeta, list_versions, version_dir
 
-    from ml.ensemble import EnsembleClassifier
-    from ml.registry import ModelMeta, list_versions, version_dir
     from supportlens.config import load_settings
     from supportlens.text import normalize_texts
 

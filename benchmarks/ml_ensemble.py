@@ -65,12 +65,12 @@ def main() -> None:
 
     import duckdb
     import numpy as np
+    from supportlens.ml.config import load_config
+    from supportlens.ml.ensemble import EnsembleClassifier
+    from supportlens.ml.evaluation import evaluation_from_proba
+    from supportlens.ml.registry import load_version
+    from supportlens.ml.training import train_and_register
 
-    from ml.config import load_config
-    from ml.ensemble import EnsembleClassifier
-    from ml.evaluation import evaluation_from_proba
-    from ml.registry import load_version
-    from ml.training import train_and_register
     from supportlens.config import load_settings
     from supportlens.warehouse import writer
 

@@ -44,12 +44,12 @@ def main() -> None:
 
     import duckdb
     import numpy as np
+    from supportlens.ml.config import load_config, resolve_base_model
+    from supportlens.ml.embedding_linear import build_encoder, fit_head
+    from supportlens.ml.evaluation import evaluation_from_proba
+    from supportlens.ml.registry import load_version
+    from supportlens.ml.training import train_and_register
 
-    from ml.config import load_config, resolve_base_model
-    from ml.embedding_linear import build_encoder, fit_head
-    from ml.evaluation import evaluation_from_proba
-    from ml.registry import load_version
-    from ml.training import train_and_register
     from supportlens.config import load_settings
     from supportlens.warehouse import writer
 

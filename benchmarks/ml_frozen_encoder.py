@@ -23,7 +23,7 @@ import torch
 
 
 def embed(model, tokenizer, texts: list[str], batch_size: int = 128) -> np.ndarray:
-    from ml.transformer import collate, encode, length_bucketed_batches
+    from supportlens.ml.transformer import collate, encode, length_bucketed_batches
 
     ids = encode(tokenizer, texts, 64).input_ids
     out = np.zeros((len(texts), model.config.hidden_size), dtype=np.float32)
@@ -47,14 +47,14 @@ def main() -> None:
     os.environ["SUPPORTLENS_PATHS_WAREHOUSE"] = str(args.workdir / "warehouse.duckdb")
     os.environ["SUPPORTLENS_PATHS_REGISTRY_DIR"] = str(args.workdir / "models")
     from sklearn.linear_model import LogisticRegression
+    from supportlens.ml.baseline import TfidfLinearClassifier
+    from supportlens.ml.config import resolve_base_model
+    from supportlens.ml.device import available_cpus
+    from supportlens.ml.evaluation import evaluation_from_proba
+    from supportlens.ml.registry import ModelMeta, list_versions, version_dir
     from torch.ao.quantization import quantize_dynamic
     from transformers import AutoModel, AutoTokenizer
 
-    from ml.baseline import TfidfLinearClassifier
-    from ml.config import resolve_base_model
-    from ml.device import available_cpus
-    from ml.evaluation import evaluation_from_proba
-    from ml.registry import ModelMeta, list_versions, version_dir
     from supportlens.config import load_settings
 
     settings = load_settings()

@@ -23,9 +23,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
+from supportlens.python_udfs import persist_macros, register
+from supportlens.python_udfs.registration import BEST_KIND, Kind
 
-from python_udfs import persist_macros, register
-from python_udfs.registration import BEST_KIND, Kind
 from supportlens.config import Settings, load_settings
 
 log = logging.getLogger("benchmarks.udfs")
@@ -113,7 +113,7 @@ def _label(kind: str) -> str:
 
 def prepare_registry(settings: Settings, registry_dir: Path | None) -> Settings | None:
     """Settings whose registry has an active banking77 model, or None (with a log line)."""
-    from ml.registry import NoActiveModelError, load_active
+    from supportlens.ml.registry import NoActiveModelError, load_active
 
     if registry_dir is not None:
         settings = replace(settings, paths=replace(settings.paths, registry_dir=registry_dir))
@@ -125,9 +125,10 @@ def prepare_registry(settings: Settings, registry_dir: Path | None) -> Settings 
     if not BANKING77.is_file():
         log.warning("no active model and no banking77 data; predict_intent skipped")
         return None
-    from ml.baseline import TfidfLinearClassifier
-    from ml.config import TrainConfig
-    from ml.registry import ModelMeta, activate, new_version, version_dir
+    from supportlens.ml.baseline import TfidfLinearClassifier
+    from supportlens.ml.config import TrainConfig
+    from supportlens.ml.registry import ModelMeta, activate, new_version, version_dir
+
     from supportlens.text import normalize_texts
 
     with BANKING77.open(encoding="utf-8") as handle:

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from ingest.hashing import file_sha256
+from supportlens.ingest.hashing import file_sha256
 
 log = logging.getLogger(__name__)
 

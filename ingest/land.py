@@ -1,6 +1,6 @@
 """Land raw files: the orchestrator behind `supportlens land` and the API's landing job.
 
-It sits above the landing library (`ingest.landing`) and the loaders: it finds the raw
+It sits above the landing library (`supportlens.ingest.landing`) and the loaders: it finds the raw
 files, runs each file's loader into a staging folder, publishes the result and keeps
 the manifest. Order of writes for one file (each step atomic on its own):
 1. the loader writes every table and the quarantine into `_staging/{load_id}/`;
@@ -28,14 +28,12 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
-from tqdm import tqdm
-
-from ingest.hashing import file_digest
-from ingest.landing import layout
-from ingest.landing.atomic import move_atomic, prune_empty_dirs, remove_tree
-from ingest.landing.discovery import RawFile, discover
-from ingest.landing.errors import WholeFileError
-from ingest.landing.manifest import (
+from supportlens.ingest.hashing import file_digest
+from supportlens.ingest.landing import layout
+from supportlens.ingest.landing.atomic import move_atomic, prune_empty_dirs, remove_tree
+from supportlens.ingest.landing.discovery import RawFile, discover
+from supportlens.ingest.landing.errors import WholeFileError
+from supportlens.ingest.landing.manifest import (
     CURRENT,
     FAILED,
     LoadRecord,
@@ -43,9 +41,10 @@ from ingest.landing.manifest import (
     read_manifest,
     write_manifest,
 )
-from ingest.landing.sink import LoadIdentity, LoadSink
-from ingest.loaders import loader_for
-from ingest.sources import SOURCES
+from supportlens.ingest.landing.sink import LoadIdentity, LoadSink
+from supportlens.ingest.loaders import loader_for
+from supportlens.ingest.sources import SOURCES
+from tqdm import tqdm
 
 log = logging.getLogger(__name__)
 

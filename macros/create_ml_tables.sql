@@ -3,7 +3,8 @@
   lets a fresh `dbt build` succeed before any model is trained, and lets marts that read
   predictions (tag:uses_predictions) build with zero predictions.
   The body of default__create_ml_tables is generated from ml/tables.py (ML_TABLES, the
-  one definition, also used by ML itself): edit that dict, then run `python -m ml.tables`.
+  one definition, also used by ML itself): edit that dict, then run
+  `python -m supportlens.ml.tables`.
   tests/ml/test_tables.py fails while this file differs.
 #}
 {% macro create_ml_tables() -%}

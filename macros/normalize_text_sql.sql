@@ -6,7 +6,7 @@
   persisted `normalize_text_sql` DuckDB macro). tests/udfs/test_text.py fails if the two
   differ by one character, and runs both, the Python function and the Arrow UDF on a
   generated corpus. To change a rule: edit supportlens/text.py under a new rule-set name,
-  then run `python -m python_udfs.dbt_macro`, which rewrites the body below.
+  then run `python -m supportlens.python_udfs.dbt_macro`, which rewrites the body below.
     1. NUL removed, lower-case (simple case mapping), then Unicode NFC;
     2. Bitext placeholders {{...}}           -> <placeholder>
     3. URLs (http://, https://, www.)         -> <url> (trailing punctuation kept outside)

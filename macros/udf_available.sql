@@ -1,6 +1,6 @@
 {#
   True when a Python UDF of that name is registered on dbt's connection (the
-  python_udfs.plugin in profiles.yml registers them). Models that call a UDF check first
+  supportlens.python_udfs.plugin in profiles.yml registers them). Models that call a UDF check first
   so a run without the plugin builds NULL columns and says why, instead of failing.
   At parse time (execute = false) nothing can be queried: answer false.
 #}

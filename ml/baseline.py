@@ -13,10 +13,9 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
+from supportlens.ml.config import TrainConfig
+from supportlens.ml.fast_linear import compile_pipeline
 from tqdm.auto import tqdm
-
-from ml.config import TrainConfig
-from ml.fast_linear import compile_pipeline
 
 log = logging.getLogger(__name__)
 
@@ -79,7 +78,8 @@ class TfidfLinearClassifier:
         # Map the estimator's class order onto `labels` (they match when sorted, but be exact).
         fitted = list(pipeline.classes_)
         self._columns = np.array([fitted.index(label) for label in labels])
-        # Same probabilities without scikit-learn's per-call overhead (see ml.fast_linear).
+        # Same probabilities without scikit-learn's per-call overhead
+        # (see supportlens.ml.fast_linear).
         self._compiled = compile_pipeline(pipeline)
 
     @classmethod

@@ -13,10 +13,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
-
-from ml.baseline import TfidfLinearClassifier
-from ml.device import DeviceSpec
-from ml.transformer import TransformerClassifier
+from supportlens.ml.baseline import TfidfLinearClassifier
+from supportlens.ml.device import DeviceSpec
+from supportlens.ml.transformer import TransformerClassifier
 
 CASCADE_FILE = "cascade.json"
 

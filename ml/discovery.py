@@ -33,14 +33,14 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import numpy as np
 import pandas as pd
+from supportlens.ml.preprocessing import WAREHOUSE_TEXT, preprocess
+from supportlens.ml.tables import column_names, ensure_tables
 from tqdm.auto import tqdm
 
-from ml.preprocessing import WAREHOUSE_TEXT, preprocess
-from ml.tables import column_names, ensure_tables
 from supportlens.config import Settings
 
 if TYPE_CHECKING:
-    from ml.registry import ModelMeta
+    from supportlens.ml.registry import ModelMeta
 
 log = logging.getLogger(__name__)
 
@@ -133,7 +133,7 @@ def nothing_below_threshold(conn: duckdb.DuckDBPyConnection, params: DiscoveryPa
 
 
 def active_meta(settings: Settings, label_set: str) -> ModelMeta | None:
-    from ml.registry import ModelMeta, NoActiveModelError, active_version, version_dir
+    from supportlens.ml.registry import ModelMeta, NoActiveModelError, active_version, version_dir
 
     try:
         return ModelMeta.read(version_dir(settings, active_version(settings, label_set)))
@@ -143,8 +143,8 @@ def active_meta(settings: Settings, label_set: str) -> ModelMeta | None:
 
 def encoder_directory(settings: Settings, label_set: str) -> Path:
     """The registered transformer of the active model if it has one, else the base MiniLM."""
-    from ml.config import resolve_base_model
-    from ml.registry import version_dir
+    from supportlens.ml.config import resolve_base_model
+    from supportlens.ml.registry import version_dir
 
     meta = active_meta(settings, label_set)
     directory = version_dir(settings, meta.model_version) if meta is not None else Path()
@@ -161,13 +161,13 @@ def encoder_directory(settings: Settings, label_set: str) -> Path:
 
 def embed(texts: list[str], directory: Path, batch_size: int) -> np.ndarray:
     """Mean-pooled, L2-normalised token embeddings from a local encoder (no hub access)."""
-    from ml.embedding import ENCODER_FILE
+    from supportlens.ml.embedding import ENCODER_FILE
 
     if (directory / ENCODER_FILE).is_file():
         # A frozen-encoder model's own encoder, through the shared embedding cache: the
         # unsure texts were encoded when the model scored them, so this rarely encodes.
-        from ml.embedding import default_cache_root, encoder_settings
-        from ml.embedding_linear import build_encoder
+        from supportlens.ml.embedding import default_cache_root, encoder_settings
+        from supportlens.ml.embedding_linear import build_encoder
 
         recorded = encoder_settings(directory)
         encoder = build_encoder(

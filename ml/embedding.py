@@ -1,7 +1,7 @@
 """Sentence embeddings from a frozen encoder, computed once per (encoder, text).
 
 `SentenceEncoder` tokenises, sorts texts by token length into batches (little padding),
-runs a backend (PyTorch fp32, or the int8 ONNX export of `ml.onnx_encoder`) and returns
+runs a backend (PyTorch fp32, or the int8 ONNX export of `supportlens.ml.onnx_encoder`) and returns
 attention-mask mean-pooled, L2-normalised vectors: the pooling all-MiniLM-L6-v2 was
 trained with (its `1_Pooling/config.json` says `pooling_mode_mean_tokens`).
 

@@ -1,8 +1,8 @@
 """Frozen sentence encoder + multinomial logistic regression.
 
 No back-propagation through the encoder: one forward pass per text (cached, see
-`ml.embedding`) and a linear model on 384 dimensions. On BANKING77 this beats fine-tuning
-MiniLM on a 2-core CPU at a fraction of the cost (docs/benchmarks.md).
+`supportlens.ml.embedding`) and a linear model on 384 dimensions. On BANKING77 this beats
+fine-tuning MiniLM on a 2-core CPU at a fraction of the cost (docs/benchmarks.md).
 
 Artefact layout (`directory/`):
     encoder/            the encoder's config, weights and tokenizer (copied from base_model),
@@ -22,16 +22,15 @@ from typing import Any, Literal
 import joblib
 import numpy as np
 from sklearn.linear_model import LogisticRegression
-
-from ml.config import TrainConfig
-from ml.embedding import (
+from supportlens.ml.config import TrainConfig
+from supportlens.ml.embedding import (
     ENCODER_FILE,
     SentenceEncoder,
     default_cache_root,
     encoder_settings,
     weights_fingerprint,
 )
-from ml.onnx_encoder import ONNX_INT8, make_backend
+from supportlens.ml.onnx_encoder import ONNX_INT8, make_backend
 
 log = logging.getLogger(__name__)
 

@@ -15,10 +15,9 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-
-from ml.baseline import TfidfLinearClassifier
-from ml.cascade import blend_unsure
-from ml.embedding_linear import EmbeddingLinearClassifier
+from supportlens.ml.baseline import TfidfLinearClassifier
+from supportlens.ml.cascade import blend_unsure
+from supportlens.ml.embedding_linear import EmbeddingLinearClassifier
 
 ENSEMBLE_FILE = "ensemble.json"
 WEIGHTS = tuple(round(0.1 * i, 1) for i in range(11))
@@ -121,7 +120,7 @@ class EnsembleClassifier:
     ) -> EnsembleClassifier:
         settings = json.loads((directory / ENSEMBLE_FILE).read_text(encoding="utf-8"))
         if cache_root == "configured":  # the registry of the version, not the inner folder
-            from ml.embedding import default_cache_root
+            from supportlens.ml.embedding import default_cache_root
 
             cache_root = default_cache_root(directory.parent)
         return cls(

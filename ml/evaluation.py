@@ -8,18 +8,17 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
-
-from ml.data import Split
-from ml.metrics import (
+from supportlens.ml.data import Split
+from supportlens.ml.metrics import (
     accuracy,
     calibration_bins,
     confusion,
     expected_calibration_error,
     per_class,
 )
-from ml.registry import Predictor
-from ml.tables import ensure_tables
+from supportlens.ml.registry import Predictor
+from supportlens.ml.tables import ensure_tables
+from tqdm.auto import tqdm
 
 
 @dataclass(frozen=True)

@@ -1,9 +1,10 @@
 """Training of the frozen-encoder model types: `embedding_linear` and `ensemble`.
 
 Settings are chosen with the validation split only (the ensemble's weight and cascade
-threshold, see `ml.ensemble.choose_blend`); then, with `refit_on_validation`, both models
-are refitted on train + validation for the registered model. Validation texts are already
-in the embedding cache by then, so the refit costs a logistic regression, not an encoding.
+threshold, see `supportlens.ml.ensemble.choose_blend`); then, with `refit_on_validation`,
+both models are refitted on train + validation for the registered model. Validation texts are
+already in the embedding cache by then, so the refit costs a logistic regression, not an
+encoding.
 """
 
 from __future__ import annotations
@@ -14,14 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
-from ml.baseline import TfidfLinearClassifier
-from ml.classifier import Classifier
-from ml.config import TrainConfig
-from ml.data import Dataset
-from ml.device import select_device
-from ml.embedding_linear import EmbeddingLinearClassifier, build_encoder
-from ml.ensemble import EnsembleClassifier, choose_blend
+from supportlens.ml.baseline import TfidfLinearClassifier
+from supportlens.ml.classifier import Classifier
+from supportlens.ml.config import TrainConfig
+from supportlens.ml.data import Dataset
+from supportlens.ml.device import select_device
+from supportlens.ml.embedding_linear import EmbeddingLinearClassifier, build_encoder
+from supportlens.ml.ensemble import EnsembleClassifier, choose_blend
 
 log = logging.getLogger(__name__)
 

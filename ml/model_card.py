@@ -8,8 +8,7 @@ from typing import Any
 import sklearn
 import torch
 import transformers
-
-from ml.device import DeviceSpec
+from supportlens.ml.device import DeviceSpec
 
 
 def hardware(spec: DeviceSpec) -> dict[str, Any]:

@@ -20,8 +20,7 @@ import warnings
 from pathlib import Path
 
 import numpy as np
-
-from ml.embedding import Backend, TorchBackend, load_pooled_module, load_tokenizer
+from supportlens.ml.embedding import Backend, TorchBackend, load_pooled_module, load_tokenizer
 
 log = logging.getLogger(__name__)
 

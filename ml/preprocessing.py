@@ -1,13 +1,13 @@
 """The text preprocessing a model version applies before its classifier sees a text.
 
 Preprocessing is part of the model: a registered version names its rule set in
-`supportlens_model.json` (`ModelMeta.preprocessing`) and `ml.registry.Predictor` applies
+`supportlens_model.json` (`ModelMeta.preprocessing`) and `supportlens.ml.registry.Predictor` applies
 it to every text, so training, `supportlens predict` (warehouse and file), the SQL
 functions, the API and discovery all feed a model what its trainer fed it. Classifiers
 (`ml/baseline.py`, `ml/transformer.py`, ...) never normalise by themselves.
 
 Models are trained on `ml_training_examples.text`, which dbt's `normalize_text_sql`
-macro produced: the same rule set as `python_udfs.text.normalize_text` (checked by
+macro produced: the same rule set as `supportlens.python_udfs.text.normalize_text` (checked by
 `tests/udfs/test_text.py`). So the warehouse's text columns (`text_normalized`,
 `ml_training_examples.text`, `ml_scoring_inputs.text`) are already preprocessed with
 `WAREHOUSE_TEXT`, and readers of those columns say so (`already=WAREHOUSE_TEXT`) instead

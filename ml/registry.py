@@ -23,11 +23,11 @@ from typing import Any
 
 import duckdb
 import numpy as np
+from supportlens.ml.classifier import Classifier
+from supportlens.ml.device import select_device
+from supportlens.ml.preprocessing import TRAINING_TEXT, check_known, preprocess
+from supportlens.ml.tables import ensure_tables
 
-from ml.classifier import Classifier
-from ml.device import select_device
-from ml.preprocessing import TRAINING_TEXT, check_known, preprocess
-from ml.tables import ensure_tables
 from supportlens.config import Settings
 
 META_FILE = "supportlens_model.json"
@@ -107,23 +107,23 @@ def require_version(settings: Settings, version: str) -> Path:
 def load_classifier(directory: Path, meta: ModelMeta) -> Classifier:
     spec = select_device("auto")
     if meta.model_type == "tfidf_linear":
-        from ml.baseline import TfidfLinearClassifier
+        from supportlens.ml.baseline import TfidfLinearClassifier
 
         return TfidfLinearClassifier.load(directory)
     if meta.model_type == "transformer":
-        from ml.transformer import TransformerClassifier
+        from supportlens.ml.transformer import TransformerClassifier
 
         return TransformerClassifier.load(directory, spec, quantize=meta.quantize_inference)
     if meta.model_type == "cascade":
-        from ml.cascade import CascadeClassifier
+        from supportlens.ml.cascade import CascadeClassifier
 
         return CascadeClassifier.load(directory, spec, quantize=meta.quantize_inference)
     if meta.model_type == "embedding_linear":
-        from ml.embedding_linear import EmbeddingLinearClassifier
+        from supportlens.ml.embedding_linear import EmbeddingLinearClassifier
 
         return EmbeddingLinearClassifier.load(directory)
     if meta.model_type == "ensemble":
-        from ml.ensemble import EnsembleClassifier
+        from supportlens.ml.ensemble import EnsembleClassifier
 
         return EnsembleClassifier.load(directory)
     raise ValueError(f"{directory / META_FILE}: unknown model_type {meta.model_type!r}")

@@ -9,8 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
-
-from ml.tables import ensure_tables
+from supportlens.ml.tables import ensure_tables
 
 
 @dataclass

@@ -1,7 +1,7 @@
 """Bulk scoring on Apache Spark: a registered model scores a Parquet dataset.
 
 The same registry artefact as the local scorer (ml/prediction.py) is loaded through
-`ml.registry.load_version` inside each Python worker, so whatever the Predictor applies
+`supportlens.ml.registry.load_version` inside each Python worker, so whatever the Predictor applies
 (preprocessing recorded with the model, the classifier) applies here too. Rows reach the
 model through `mapInPandas` in Arrow batches; the output has the `ml_predictions` schema
 (docs/contracts.md) and is written as Parquet, one folder per run.
@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
+from supportlens.ml.prediction import InputFileError
+from supportlens.ml.registry import ModelMeta, load_version, predictions_from_proba
 
-from ml.prediction import InputFileError
-from ml.registry import ModelMeta, load_version, predictions_from_proba
 from supportlens.config import Settings
 
 if TYPE_CHECKING:
@@ -158,7 +158,8 @@ def score_parquet(
 
 def predict_command(args: Any, settings: Settings) -> int:
     """`supportlens predict --engine spark`: the CLI side of score_parquet."""
-    from ml.registry import active_label_sets, active_version, require_version
+    from supportlens.ml.registry import active_label_sets, active_version, require_version
+
     from supportlens.spark.session import SparkUnavailableError, get_session, spark_dir
 
     input_path = args.input or spark_dir() / "warehouse" / "supportlens.db" / "ml_scoring_inputs"

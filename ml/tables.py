@@ -2,10 +2,10 @@
 
 Everything that creates them reads `ML_TABLES`:
 - `ensure_tables` creates them empty when ML runs against a warehouse dbt has not touched
-  (tests, ad-hoc files), and `ml.discovery` before it writes `ml_intent_clusters`;
+  (tests, ad-hoc files), and `supportlens.ml.discovery` before it writes `ml_intent_clusters`;
 - dbt's `on-run-start` runs `macros/create_ml_tables.sql`, whose body is the DDL
   `dbt_macro_body()` renders from this dict (dbt cannot import Python; the Spark target
-  translates the same statements). Regenerate it with `python -m ml.tables` after a
+  translates the same statements). Regenerate it with `python -m supportlens.ml.tables` after a
   change; `tests/ml/test_tables.py` fails while the macro differs by one character, or
   while `models/marts/_ml__sources.yml` declares a column with another type.
 """

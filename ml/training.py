@@ -13,18 +13,18 @@ from typing import Any
 
 import duckdb
 import numpy as np
+from supportlens.ml.baseline import TfidfLinearClassifier
+from supportlens.ml.classifier import Classifier
+from supportlens.ml.config import TrainConfig, resolve_base_model
+from supportlens.ml.data import Dataset, load_dataset
+from supportlens.ml.device import select_device
+from supportlens.ml.embedding import cache_root_for
+from supportlens.ml.evaluation import evaluation_from_proba, write_evaluation
+from supportlens.ml.model_card import hardware, render_markdown
+from supportlens.ml.registry import ModelMeta, activate, new_version, record_model, save_version
+from supportlens.ml.runs import Run, record_run
+from supportlens.ml.transformer import EpochResult, TransformerTrainer
 
-from ml.baseline import TfidfLinearClassifier
-from ml.classifier import Classifier
-from ml.config import TrainConfig, resolve_base_model
-from ml.data import Dataset, load_dataset
-from ml.device import select_device
-from ml.embedding import cache_root_for
-from ml.evaluation import evaluation_from_proba, write_evaluation
-from ml.model_card import hardware, render_markdown
-from ml.registry import ModelMeta, activate, new_version, record_model, save_version
-from ml.runs import Run, record_run
-from ml.transformer import EpochResult, TransformerTrainer
 from supportlens.config import Settings
 
 log = logging.getLogger(__name__)
@@ -76,7 +76,7 @@ def fit_model(
         )
         return Trained(model, time.perf_counter() - started)
     if config.model_type in ("embedding_linear", "ensemble"):
-        from ml.frozen_training import fit_frozen
+        from supportlens.ml.frozen_training import fit_frozen
 
         base = resolve_base_model(config.base_model, settings_base_model)
         classifier, details, validation_proba = fit_frozen(
@@ -114,7 +114,7 @@ def fit_model(
     }
     classifier: Classifier = outcome.classifier
     if config.model_type == "cascade":
-        from ml.cascade import CascadeClassifier
+        from supportlens.ml.cascade import CascadeClassifier
 
         baseline = TfidfLinearClassifier.fit(dataset.train.texts, dataset.train.labels, config)
         classifier = CascadeClassifier(

@@ -24,12 +24,11 @@ from typing import Any
 
 import numpy as np
 import torch
+from supportlens.ml.config import TrainConfig
+from supportlens.ml.data import Split
+from supportlens.ml.device import DeviceSpec, apply_threads
+from supportlens.ml.metrics import accuracy, macro_f1
 from tqdm.auto import tqdm
-
-from ml.config import TrainConfig
-from ml.data import Split
-from ml.device import DeviceSpec, apply_threads
-from ml.metrics import accuracy, macro_f1
 
 log = logging.getLogger(__name__)
 
@@ -89,7 +88,7 @@ class MeanPooledClassifier(torch.nn.Module):
         attention_mask: torch.Tensor,
         labels: torch.Tensor | None = None,
     ) -> SimpleNamespace:
-        from ml.embedding import mean_pool_normalise
+        from supportlens.ml.embedding import mean_pool_normalise
 
         hidden = self.encoder(input_ids=input_ids, attention_mask=attention_mask)
         logits = self.head(mean_pool_normalise(hidden.last_hidden_state, attention_mask))
@@ -578,7 +577,7 @@ class TransformerTrainer:
         self, model: MeanPooledClassifier, train: Split, labels: list[str]
     ) -> None:
         """Fit the LR on frozen, mean-pooled, L2-normalised embeddings and copy it in."""
-        from ml.embedding_linear import build_encoder, fit_head
+        from supportlens.ml.embedding_linear import build_encoder, fit_head
 
         # fp32 torch: the embeddings of exactly the encoder about to be fine-tuned, so the
         # initialised model reproduces the LR (int8 ONNX vectors differ slightly).

@@ -12,13 +12,13 @@ from typing import Any
 
 import duckdb
 import optuna
+from supportlens.ml.config import TrainConfig
+from supportlens.ml.data import load_dataset
+from supportlens.ml.evaluation import evaluation_from_proba
+from supportlens.ml.runs import Run, record_run
+from supportlens.ml.training import WORK_DIR, fit_model
+from supportlens.ml.transformer import EpochResult
 
-from ml.config import TrainConfig
-from ml.data import load_dataset
-from ml.evaluation import evaluation_from_proba
-from ml.runs import Run, record_run
-from ml.training import WORK_DIR, fit_model
-from ml.transformer import EpochResult
 from supportlens.config import Settings
 
 log = logging.getLogger(__name__)

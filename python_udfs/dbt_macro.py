@@ -1,13 +1,14 @@
-"""`python -m python_udfs.dbt_macro`: rewrite the body of dbt's `normalize_text_sql` macro
-(macros/normalize_text_sql.sql) from the rules in `supportlens/text.py`, after a rule
-change. `tests/udfs/test_text.py` fails while the file differs from this rendering."""
+"""`python -m supportlens.python_udfs.dbt_macro`: rewrite the body of dbt's
+`normalize_text_sql` macro (macros/normalize_text_sql.sql) from the rules in
+`supportlens/text.py`, after a rule change. `tests/udfs/test_text.py` fails while the file
+differs from this rendering."""
 
 from __future__ import annotations
 
 import sys
 from pathlib import Path
 
-from python_udfs.sql_macros import normalize_text_sql_expression
+from supportlens.python_udfs.sql_macros import normalize_text_sql_expression
 
 DBT_MACRO = Path(__file__).resolve().parents[1] / "macros" / "normalize_text_sql.sql"
 _BODY_START = "{% macro default__normalize_text_sql(column) -%}\n"

@@ -62,10 +62,10 @@ def sql_error_message(exc: BaseException) -> str:
 def load_from_registry(settings: Settings, label_set: str) -> PredictorLike:
     """The production loader: the registry's active model for `label_set`."""
     try:
-        from ml.registry import NoActiveModelError, load_active
+        from supportlens.ml.registry import NoActiveModelError, load_active
     except ImportError as exc:
         raise IntentModelUnavailableError(
-            f"the model registry (ml.registry) cannot be imported: {exc}"
+            f"the model registry (supportlens.ml.registry) cannot be imported: {exc}"
         ) from exc
     try:
         return load_active(settings, label_set)

@@ -3,7 +3,7 @@
 profiles.yml (under the output):
 
     plugins:
-      - module: python_udfs.plugin
+      - module: supportlens.python_udfs.plugin
         config:                 # optional
           persist_macros: true  # store normalize_text_sql in the warehouse (default true)
 
@@ -19,9 +19,9 @@ from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
+from supportlens.python_udfs.registration import Functions, register_functions
+from supportlens.python_udfs.sql_macros import persist_macros
 
-from python_udfs.registration import Functions, register_functions
-from python_udfs.sql_macros import persist_macros
 from supportlens.config import load_settings
 
 log = logging.getLogger(__name__)
@@ -34,7 +34,8 @@ class Plugin(BasePlugin):
         unknown = set(plugin_config) - {"persist_macros"} - duckdb_settings
         if unknown:
             raise ValueError(
-                f"profiles.yml: plugin python_udfs.plugin: unknown config keys {sorted(unknown)}"
+                "profiles.yml: plugin supportlens.python_udfs.plugin: "
+                f"unknown config keys {sorted(unknown)}"
             )
         self._persist_macros = bool(plugin_config.get("persist_macros", True))
         # Paths come from the environment dbt was started with (Settings.env_for_subprocesses).

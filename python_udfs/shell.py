@@ -15,9 +15,9 @@ import sys
 from pathlib import Path
 
 import duckdb
+from supportlens.python_udfs.intent import sql_error_message
+from supportlens.python_udfs.registration import register
 
-from python_udfs.intent import sql_error_message
-from python_udfs.registration import register
 from supportlens.config import Settings
 from supportlens.warehouse import WarehouseNotPublishedError, reader
 

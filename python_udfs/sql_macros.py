@@ -3,7 +3,7 @@
 The SQL is rendered from the rules of `supportlens.text` (the one definition): the same
 RE2 patterns, with characters outside printable ASCII written as RE2 `\\x{...}` escapes so
 the SQL text stays readable. `macros/normalize_text_sql.sql` (dbt) holds this very
-expression (`python -m python_udfs.dbt_macro` rewrites it after a rule change);
+expression (`python -m supportlens.python_udfs.dbt_macro` rewrites it after a rule change);
 `tests/udfs/test_text.py` checks it is identical and that the macro and `normalize_text`
 give the same output on a generated corpus.
 """

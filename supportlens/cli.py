@@ -26,19 +26,49 @@ class Command(NamedTuple):
 
 
 COMMANDS: tuple[Command, ...] = (
-    Command("generate", "ingest.commands.generate", "write seeded sample data (five formats)"),
-    Command("download", "ingest.commands.download", "fetch a real public dataset into raw/"),
-    Command("land", "ingest.commands.land", "land raw files as typed Parquet"),
+    Command(
+        "generate",
+        "supportlens.ingest.commands.generate",
+        "write seeded sample data (five formats)",
+    ),
+    Command(
+        "download", "supportlens.ingest.commands.download", "fetch a real public dataset into raw/"
+    ),
+    Command("land", "supportlens.ingest.commands.land", "land raw files as typed Parquet"),
     Command("build", "supportlens.commands.build", "run `dbt build` on the working warehouse"),
     Command("quality", "supportlens.quality.command", "run Great Expectations checkpoints"),
-    Command("train", "ml.commands.train", "train an intent classifier from ml_training_examples"),
-    Command("evaluate", "ml.commands.evaluate", "evaluate a model version into ml_* metric tables"),
-    Command("predict", "ml.commands.predict", "score a warehouse table or a CSV/Parquet file"),
-    Command("tune", "ml.commands.tune", "hyperparameter search with Optuna, trials in ml_runs"),
-    Command("discover", "ml.commands.discover", "cluster low-confidence texts into new intents"),
+    Command(
+        "train",
+        "supportlens.ml.commands.train",
+        "train an intent classifier from ml_training_examples",
+    ),
+    Command(
+        "evaluate",
+        "supportlens.ml.commands.evaluate",
+        "evaluate a model version into ml_* metric tables",
+    ),
+    Command(
+        "predict",
+        "supportlens.ml.commands.predict",
+        "score a warehouse table or a CSV/Parquet file",
+    ),
+    Command(
+        "tune",
+        "supportlens.ml.commands.tune",
+        "hyperparameter search with Optuna, trials in ml_runs",
+    ),
+    Command(
+        "discover",
+        "supportlens.ml.commands.discover",
+        "cluster low-confidence texts into new intents",
+    ),
     Command("publish", "supportlens.commands.publish", "publish the read-only warehouse snapshot"),
-    Command("sql", "python_udfs.shell", "DuckDB shell on the snapshot with SupportLens functions"),
-    Command("serve", "api.serve", "start the Litestar API with uvicorn"),
+    Command(
+        "sql",
+        "supportlens.python_udfs.shell",
+        "DuckDB shell on the snapshot with SupportLens functions",
+    ),
+    Command("serve", "supportlens.api.serve", "start the Litestar API with uvicorn"),
     Command("report", "supportlens.commands.report", "build (or serve) the Evidence report site"),
     Command("run", "supportlens.commands.run", "the whole pipeline, end to end"),
     Command("runs", "supportlens.commands.runs", "list recorded runs and their stages"),

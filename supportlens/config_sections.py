@@ -74,7 +74,7 @@ def parse_rate_limit(text: str) -> RateLimit | None:
 class GenerateSettings(Section, frozen=True, kw_only=True):
     NAME: ClassVar[str] = "generate"
     seed: int = 42
-    #: One of ingest.generate.scales.SCALES; the generator names the choices when wrong.
+    #: One of supportlens.ingest.generate.scales.SCALES; the generator names the choices when wrong.
     scale: str = "sample"
 
 

@@ -6,20 +6,19 @@ from anyio import to_thread
 from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
-
-from api.errors import InvalidInput, PayloadTooLarge, error_responses
-from api.routes.predict import predictor_for, ranked, score
-from api.schemas import (
+from supportlens.api.errors import InvalidInput, PayloadTooLarge, error_responses
+from supportlens.api.routes.predict import predictor_for, ranked, score
+from supportlens.api.schemas import (
     AnalyzedTurn,
     AnalyzeRequest,
     AnalyzeResponse,
     AnalyzeTurn,
     ConversationOut,
 )
-from api.services import analytics
-from api.services.sentiment import label_for
-from api.services.warehouse import WarehouseReader
-from api.state import Services
+from supportlens.api.services import analytics
+from supportlens.api.services.sentiment import label_for
+from supportlens.api.services.warehouse import WarehouseReader
+from supportlens.api.state import Services
 
 
 @get(

@@ -12,15 +12,15 @@ from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
+from supportlens.api.errors import error_responses
+from supportlens.api.schemas import DatasetUploadOut
+from supportlens.api.services import datasets
+from supportlens.api.services.jobs import JobManager
+from supportlens.ingest.sources import SOURCES
 
-from api.errors import error_responses
-from api.schemas import DatasetUploadOut
-from api.services import datasets
-from api.services.jobs import JobManager
-from ingest.sources import SOURCES
 from supportlens.config import Settings
 
-LANDING_COMMAND_MODULE = "ingest.commands.land"
+LANDING_COMMAND_MODULE = "supportlens.ingest.commands.land"
 #: The resource a landing job holds: raw files and the landing zone.
 LANDING = "landing"
 

@@ -8,11 +8,11 @@ from anyio import to_thread
 from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
+from supportlens.api.errors import ApiError, error_responses
+from supportlens.api.schemas import JobOut, TrainRequest
+from supportlens.api.services.jobs import JobManager
+from supportlens.api.services.models import ModelHub
 
-from api.errors import ApiError, error_responses
-from api.schemas import JobOut, TrainRequest
-from api.services.jobs import JobManager
-from api.services.models import ModelHub
 from supportlens.config import Settings
 
 #: Training writes the working warehouse: one such job at a time.

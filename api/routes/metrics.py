@@ -12,11 +12,10 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
-
-from api.errors import error_responses
-from api.schemas import Page
-from api.services import analytics
-from api.services.warehouse import WarehouseReader
+from supportlens.api.errors import error_responses
+from supportlens.api.schemas import Page
+from supportlens.api.services import analytics
+from supportlens.api.services.warehouse import WarehouseReader
 
 MAX_PAGE_SIZE = 500
 

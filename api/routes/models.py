@@ -9,9 +9,8 @@ from anyio import to_thread
 from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import Parameter
-
-from api.errors import error_responses
-from api.schemas import (
+from supportlens.api.errors import error_responses
+from supportlens.api.schemas import (
     MODEL_VERSION_MAX_CHARS,
     MODEL_VERSION_PATTERN,
     ActivateResponse,
@@ -19,8 +18,8 @@ from api.schemas import (
     ModelMetric,
     ModelSummary,
 )
-from api.services.models import ModelHub
-from api.services.warehouse import WarehouseReader
+from supportlens.api.services.models import ModelHub
+from supportlens.api.services.warehouse import WarehouseReader
 
 log = logging.getLogger(__name__)
 

@@ -7,10 +7,10 @@ from litestar import Response, get, head
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.plugins.prometheus import PrometheusController
+from supportlens.api.schemas import Health, Readiness
+from supportlens.api.services.models import ModelHub
+from supportlens.api.services.warehouse import WarehouseReader, check_readable
 
-from api.schemas import Health, Readiness
-from api.services.models import ModelHub
-from api.services.warehouse import WarehouseReader, check_readable
 from supportlens.config import Settings
 
 

@@ -8,9 +8,8 @@ from anyio import to_thread
 from litestar import post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
-
-from api.errors import PayloadTooLarge, error_responses
-from api.schemas import (
+from supportlens.api.errors import PayloadTooLarge, error_responses
+from supportlens.api.schemas import (
     BatchPredictRequest,
     BatchPredictResponse,
     LabelScore,
@@ -18,8 +17,8 @@ from api.schemas import (
     PredictRequest,
     PredictResponse,
 )
-from api.services.models import Prediction, Predictor
-from api.state import Services
+from supportlens.api.services.models import Prediction, Predictor
+from supportlens.api.state import Services
 
 
 async def predictor_for(services: Services, label_set: str | None) -> tuple[str, Predictor]:

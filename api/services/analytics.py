@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from api.errors import ConversationNotFound
-from api.schemas import ConversationOut, Page, TurnOut
-from api.services.warehouse import Row, WarehouseReader
+from supportlens.api.errors import ConversationNotFound
+from supportlens.api.schemas import ConversationOut, Page, TurnOut
+from supportlens.api.services.warehouse import Row, WarehouseReader
 
 #: Sentiment per turn: the VADER score the marts computed (mart_turn_sentiment, customer
 #: turns), else the generator's ground truth (synthetic data, or a build without the UDFs).

@@ -19,10 +19,10 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
-from api.errors import InvalidUpload
-from ingest.land import check_file
-from ingest.landing.errors import WholeFileError
-from ingest.loaders import loader_for
+from supportlens.api.errors import InvalidUpload
+from supportlens.ingest.land import check_file
+from supportlens.ingest.landing.errors import WholeFileError
+from supportlens.ingest.loaders import loader_for
 
 SAFE_NAME = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
 

@@ -19,8 +19,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
 
-from api.errors import JobConflict, JobNotFound
-from api.schemas import JobOut, JobStatus
+from supportlens.api.errors import JobConflict, JobNotFound
+from supportlens.api.schemas import JobOut, JobStatus
 
 log = logging.getLogger(__name__)
 

@@ -14,7 +14,7 @@ import time
 from collections.abc import Sequence
 from typing import Any, Protocol
 
-from api.errors import NoActiveModel
+from supportlens.api.errors import NoActiveModel
 
 log = logging.getLogger(__name__)
 
@@ -51,7 +51,7 @@ class ModelProvider(Protocol):
     """What the API needs from a model registry."""
 
     def load_active(self, label_set: str) -> Predictor:
-        """The active model of a label set; raises `api.errors.NoActiveModel`."""
+        """The active model of a label set; raises `supportlens.api.errors.NoActiveModel`."""
         ...
 
     def list_models(self) -> list[dict[str, Any]]:
@@ -60,12 +60,12 @@ class ModelProvider(Protocol):
         ...
 
     def describe(self, model_version: str) -> dict[str, Any]:
-        """Summary fields plus `card` (dict); raises `api.errors.ModelNotFound`."""
+        """Summary fields plus `card` (dict); raises `supportlens.api.errors.ModelNotFound`."""
         ...
 
     def activate(self, model_version: str) -> str:
         """Make a version active for its label set and return that label set;
-        raises `api.errors.ModelNotFound`."""
+        raises `supportlens.api.errors.ModelNotFound`."""
         ...
 
 

@@ -1,4 +1,4 @@
-"""The real model provider: `ml.registry` (folders under `paths.registry_dir`).
+"""The real model provider: `supportlens.ml.registry` (folders under `paths.registry_dir`).
 
 Maps the registry's errors to the API's (with messages that name no server folder: the
 registry's own messages name its directory) and its model cards to the summary fields
@@ -14,8 +14,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from api.errors import ModelNotFound, NoActiveModel
-from api.services.models import Predictor
+from supportlens.api.errors import ModelNotFound, NoActiveModel
+from supportlens.api.services.models import Predictor
+
 from supportlens.config import Settings
 
 
@@ -39,7 +40,7 @@ def _nested(card: dict[str, Any], *keys: str) -> Any:
 
 class RegistryProvider:
     def __init__(self, settings: Settings) -> None:
-        from ml import registry
+        from supportlens.ml import registry
 
         self._settings = settings
         self._registry = registry

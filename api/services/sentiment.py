@@ -1,6 +1,6 @@
 """Sentiment of free text for /v1/conversations/analyze.
 
-The same scorer as the `sentiment` SQL function (`python_udfs.sentiment`: VADER, long
+The same scorer as the `sentiment` SQL function (`supportlens.python_udfs.sentiment`: VADER, long
 texts in chunks, cut-offs ±0.05), so the API and SQL users get the same labels. Any
 object with `score(texts)` can replace it in tests.
 """
@@ -9,8 +9,8 @@ from __future__ import annotations
 
 from typing import Protocol
 
-from python_udfs.sentiment import SentimentScorer as UdfSentimentScorer
-from python_udfs.sentiment import label_for
+from supportlens.python_udfs.sentiment import SentimentScorer as UdfSentimentScorer
+from supportlens.python_udfs.sentiment import label_for
 
 
 class SentimentScorer(Protocol):

@@ -11,7 +11,8 @@ import logging
 from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
-from api.errors import NOT_PUBLISHED
+from supportlens.api.errors import NOT_PUBLISHED
+
 from supportlens.config import Settings
 from supportlens.warehouse import SnapshotReader, WarehouseNotPublishedError
 

@@ -6,10 +6,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from supportlens.ingest.download import DownloadError, copy_local, dataset_files, fetch
+from supportlens.ingest.loaders import SOURCES
 from tqdm import tqdm
 
-from ingest.download import DownloadError, copy_local, dataset_files, fetch
-from ingest.loaders import SOURCES
 from supportlens.config import Settings
 
 

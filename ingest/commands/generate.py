@@ -1,7 +1,7 @@
 """`supportlens generate`: write seeded synthetic raw data in all five source formats.
 
 It writes only into folders that hold nothing but its own earlier output (see
-`ingest.generate.ownership`): a user's real files in raw_dir stop it with exit 1.
+`supportlens.ingest.generate.ownership`): a user's real files in raw_dir stop it with exit 1.
 """
 
 from __future__ import annotations
@@ -10,9 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
-from ingest.generate import SOURCES, corrupt, generate_all
-from ingest.generate.ownership import ForeignFileError
-from ingest.generate.scales import SCALES
+from supportlens.ingest.generate import SOURCES, corrupt, generate_all
+from supportlens.ingest.generate.ownership import ForeignFileError
+from supportlens.ingest.generate.scales import SCALES
+
 from supportlens.config import Settings
 
 

@@ -6,8 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
-from ingest.land import FAILED, FileOutcome, land
-from ingest.loaders import SOURCES
+from supportlens.ingest.land import FAILED, FileOutcome, land
+from supportlens.ingest.loaders import SOURCES
+
 from supportlens.config import Settings
 
 

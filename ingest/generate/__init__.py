@@ -19,7 +19,7 @@ source folders):
   first-response seconds, first/last customer sentiment
 - `manifest.csv`: sha256 and size of every file written, for determinism checks
 
-Scales (see `ingest.generate.scales`):
+Scales (see `supportlens.ingest.generate.scales`):
 
 | scale  | BANKING77 train/test | Bitext | SGD dialogues | TWCS tweets | synthetic conversations |
 |--------|---------------------:|-------:|--------------:|------------:|------------------------:|
@@ -34,7 +34,7 @@ derived from (seed, source) and timestamps count from fixed bases, never the clo
 
 from __future__ import annotations
 
-from ingest.generate.corrupt import Corruption, corrupt
-from ingest.generate.runner import SOURCES, generate_all
+from supportlens.ingest.generate.corrupt import Corruption, corrupt
+from supportlens.ingest.generate.runner import SOURCES, generate_all
 
 __all__ = ["SOURCES", "Corruption", "corrupt", "generate_all"]

@@ -12,11 +12,21 @@ import re
 from pathlib import Path
 
 import numpy as np
-
-from ingest.generate.banking77_labels import BANKING77_LABELS
-from ingest.generate.banking77_templates import PREFIXES, SLOT_FILLERS, SUFFIXES, TEMPLATES
-from ingest.generate.common import atomic_text_writer, casual_noise, pick, rng_for, write_csv
-from ingest.generate.scales import Scale
+from supportlens.ingest.generate.banking77_labels import BANKING77_LABELS
+from supportlens.ingest.generate.banking77_templates import (
+    PREFIXES,
+    SLOT_FILLERS,
+    SUFFIXES,
+    TEMPLATES,
+)
+from supportlens.ingest.generate.common import (
+    atomic_text_writer,
+    casual_noise,
+    pick,
+    rng_for,
+    write_csv,
+)
+from supportlens.ingest.generate.scales import Scale
 
 _SLOT = re.compile(r"\{(\w+)\}")
 

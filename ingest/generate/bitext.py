@@ -13,9 +13,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
-
-from ingest.generate.common import add_typo, chance, pick, rng_for, write_csv
-from ingest.generate.scales import Scale
+from supportlens.ingest.generate.common import add_typo, chance, pick, rng_for, write_csv
+from supportlens.ingest.generate.scales import Scale
 
 # intent -> (category, request phrases, response templates)
 BITEXT_INTENTS: dict[str, tuple[str, tuple[str, ...], tuple[str, ...]]] = {

@@ -20,9 +20,9 @@ import json
 from dataclasses import astuple, dataclass
 from pathlib import Path
 
-from ingest.generate.common import write_csv
-from ingest.generate.ownership import TRUTH_FOLDER, own_folders
-from ingest.sources import SOURCES
+from supportlens.ingest.generate.common import write_csv
+from supportlens.ingest.generate.ownership import TRUTH_FOLDER, own_folders
+from supportlens.ingest.sources import SOURCES
 
 
 @dataclass(frozen=True)

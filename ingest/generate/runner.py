@@ -6,17 +6,17 @@ import logging
 import time
 from pathlib import Path
 
-from ingest.generate.banking77 import write_banking77
-from ingest.generate.bitext import write_bitext
-from ingest.generate.common import write_csv
-from ingest.generate.ownership import TRUTH_FOLDER as TRUTH_DIR
-from ingest.generate.ownership import files_in, own_folders
-from ingest.generate.scales import Scale, scale_named
-from ingest.generate.sgd import write_sgd
-from ingest.generate.synthetic import write_synthetic
-from ingest.generate.twcs import write_twcs
-from ingest.hashing import file_digest
-from ingest.sources import SOURCES
+from supportlens.ingest.generate.banking77 import write_banking77
+from supportlens.ingest.generate.bitext import write_bitext
+from supportlens.ingest.generate.common import write_csv
+from supportlens.ingest.generate.ownership import TRUTH_FOLDER as TRUTH_DIR
+from supportlens.ingest.generate.ownership import files_in, own_folders
+from supportlens.ingest.generate.scales import Scale, scale_named
+from supportlens.ingest.generate.sgd import write_sgd
+from supportlens.ingest.generate.synthetic import write_synthetic
+from supportlens.ingest.generate.twcs import write_twcs
+from supportlens.ingest.hashing import file_digest
+from supportlens.ingest.sources import SOURCES
 
 logger = logging.getLogger(__name__)
 

@@ -22,16 +22,15 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from tqdm import tqdm
-
-from ingest.generate.common import atomic_text_writer, chance, pick, rng_for, write_csv
-from ingest.generate.scales import Scale
-from ingest.generate.sgd_schema import (
+from supportlens.ingest.generate.common import atomic_text_writer, chance, pick, rng_for, write_csv
+from supportlens.ingest.generate.scales import Scale
+from supportlens.ingest.generate.sgd_schema import (
     SGD_SCHEMA,
     SURFACE_VALUES,
     intent_spec,
     is_categorical,
 )
+from tqdm import tqdm
 
 DIALOGUES_PER_SHARD = 128
 SPLIT = "train"

@@ -29,12 +29,11 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
+from supportlens.ingest.generate.banking77 import fill_slots, utterance
+from supportlens.ingest.generate.banking77_labels import BANKING77_LABELS
+from supportlens.ingest.generate.common import casual_noise, chance, pick, rng_for, write_csv
 from tqdm import tqdm
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-from ingest.generate.banking77 import fill_slots, utterance
-from ingest.generate.banking77_labels import BANKING77_LABELS
-from ingest.generate.common import casual_noise, chance, pick, rng_for, write_csv
 
 PLANTED_INTENT = "crypto_staking"
 PLANTED_SHARE = 0.1

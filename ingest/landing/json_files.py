@@ -12,7 +12,7 @@ import re
 from pathlib import Path
 from typing import Any
 
-from ingest.landing.errors import WholeFileError
+from supportlens.ingest.landing.errors import WholeFileError
 
 #: A `\uD800`–`\uDFFF` escape: JSON allows it alone, but then it is not valid Unicode.
 SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")

@@ -12,9 +12,8 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from ingest.landing.atomic import write_parquet_atomic
-from ingest.landing.layout import manifest_path
+from supportlens.ingest.landing.atomic import write_parquet_atomic
+from supportlens.ingest.landing.layout import manifest_path
 
 CURRENT = "current"
 SUPERSEDED = "superseded"

@@ -16,8 +16,7 @@ from types import TracebackType
 
 import pyarrow as pa
 import pyarrow.parquet as pq
-
-from ingest.landing.layout import QUARANTINE_TABLE
+from supportlens.ingest.landing.layout import QUARANTINE_TABLE
 
 LINEAGE_FIELDS: tuple[pa.Field, ...] = (
     pa.field("_load_id", pa.string()),

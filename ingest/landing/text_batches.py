@@ -23,9 +23,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-
-from ingest.landing.errors import WholeFileError
-from ingest.landing.sink import LoadSink
+from supportlens.ingest.landing.errors import WholeFileError
+from supportlens.ingest.landing.sink import LoadSink
 
 ROW_FIELD = "(row)"
 #: Batches parsed ahead of the one being typed and written (each ~16 MB of CSV).

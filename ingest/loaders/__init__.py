@@ -10,7 +10,7 @@ from __future__ import annotations
 import importlib
 from types import ModuleType
 
-from ingest.sources import SOURCES
+from supportlens.ingest.sources import SOURCES
 
 __all__ = ["SOURCES", "loader_for"]
 
@@ -18,4 +18,4 @@ __all__ = ["SOURCES", "loader_for"]
 def loader_for(source: str) -> ModuleType:
     if source not in SOURCES:
         raise ValueError(f"unknown source {source!r} (expected one of {', '.join(SOURCES)})")
-    return importlib.import_module(f"ingest.loaders.{source}")
+    return importlib.import_module(f"supportlens.ingest.loaders.{source}")

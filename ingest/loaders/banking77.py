@@ -7,12 +7,11 @@ import re
 from pathlib import Path, PurePosixPath
 
 import pyarrow as pa
-
-from ingest.landing.discovery import RawFile
-from ingest.landing.errors import WholeFileError
-from ingest.landing.json_files import raw_json, read_json_list
-from ingest.landing.sink import LoadSink
-from ingest.landing.text_batches import choose_columns, iter_csv, read_csv_header
+from supportlens.ingest.landing.discovery import RawFile
+from supportlens.ingest.landing.errors import WholeFileError
+from supportlens.ingest.landing.json_files import raw_json, read_json_list
+from supportlens.ingest.landing.sink import LoadSink
+from supportlens.ingest.landing.text_batches import choose_columns, iter_csv, read_csv_header
 
 LOADER_VERSION = "banking77/1"
 CATEGORIES_FILE = "categories.json"

@@ -7,10 +7,9 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 import pyarrow as pa
-
-from ingest.landing.discovery import RawFile
-from ingest.landing.sink import LoadSink
-from ingest.landing.text_batches import (
+from supportlens.ingest.landing.discovery import RawFile
+from supportlens.ingest.landing.sink import LoadSink
+from supportlens.ingest.landing.text_batches import (
     TextBatch,
     iter_csv,
     iter_parquet,

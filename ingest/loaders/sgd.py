@@ -15,10 +15,9 @@ from pathlib import PurePosixPath
 from typing import Any
 
 import pyarrow as pa
-
-from ingest.landing.discovery import RawFile
-from ingest.landing.json_files import is_valid_unicode, raw_json, read_json_list
-from ingest.landing.sink import LoadSink
+from supportlens.ingest.landing.discovery import RawFile
+from supportlens.ingest.landing.json_files import is_valid_unicode, raw_json, read_json_list
+from supportlens.ingest.landing.sink import LoadSink
 
 LOADER_VERSION = "sgd/1"
 SPEAKERS = frozenset({"USER", "SYSTEM"})

@@ -11,10 +11,9 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
 import pyarrow as pa
-
-from ingest.landing.discovery import RawFile
-from ingest.landing.sink import LoadSink
-from ingest.landing.text_batches import choose_columns, iter_csv, read_csv_header
+from supportlens.ingest.landing.discovery import RawFile
+from supportlens.ingest.landing.sink import LoadSink
+from supportlens.ingest.landing.text_batches import choose_columns, iter_csv, read_csv_header
 
 LOADER_VERSION = "synthetic/1"
 SPEAKERS = frozenset({"customer", "agent"})

@@ -14,11 +14,15 @@ from pathlib import PurePosixPath
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
-
-from ingest.landing.discovery import RawFile
-from ingest.landing.sink import LoadSink
-from ingest.landing.text_batches import TextBatch, iter_csv, read_csv_header, require_columns
-from ingest.loaders.twitter_time import parse_created_at
+from supportlens.ingest.landing.discovery import RawFile
+from supportlens.ingest.landing.sink import LoadSink
+from supportlens.ingest.landing.text_batches import (
+    TextBatch,
+    iter_csv,
+    read_csv_header,
+    require_columns,
+)
+from supportlens.ingest.loaders.twitter_time import parse_created_at
 
 LOADER_VERSION = "twcs/1"
 COLUMNS = (

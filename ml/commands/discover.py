@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from ml.commands._common import fail
+from supportlens.ml.commands._common import fail
+
 from supportlens.config import Settings
 
 
@@ -33,7 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from ml.discovery import DiscoveryInputError, DiscoveryParams, discover
+    from supportlens.ml.discovery import DiscoveryInputError, DiscoveryParams, discover
+
     from supportlens.warehouse import writer
 
     if not 0 < args.confidence_threshold <= 1:

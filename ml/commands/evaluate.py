@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from ml.commands._common import fail
+from supportlens.ml.commands._common import fail
+
 from supportlens.config import Settings
 
 
@@ -21,9 +22,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from ml.data import TrainingDataError, load_dataset
-    from ml.evaluation import evaluate, write_evaluation
-    from ml.registry import (
+    from supportlens.ml.data import TrainingDataError, load_dataset
+    from supportlens.ml.evaluation import evaluate, write_evaluation
+    from supportlens.ml.registry import (
         NoActiveModelError,
         UnknownModelVersionError,
         active_label_sets,
@@ -31,6 +32,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         load_version,
         require_version,
     )
+
     from supportlens.warehouse import writer
 
     try:

@@ -5,7 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from ml.commands._common import fail
+from supportlens.ml.commands._common import fail
+
 from supportlens.config import Settings
 
 
@@ -33,8 +34,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def _score_file(args: argparse.Namespace, settings: Settings) -> int:
-    from ml.prediction import score_file
-    from ml.registry import load_active, load_version
+    from supportlens.ml.prediction import score_file
+    from supportlens.ml.registry import load_active, load_version
 
     if args.output is None:
         return fail("predict", "--input needs --output FILE.parquet|FILE.csv")
@@ -62,8 +63,14 @@ def _score_file(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _score_warehouse(args: argparse.Namespace, settings: Settings) -> int:
-    from ml.prediction import score_warehouse
-    from ml.registry import NoActiveModelError, active_label_sets, load_active, load_version
+    from supportlens.ml.prediction import score_warehouse
+    from supportlens.ml.registry import (
+        NoActiveModelError,
+        active_label_sets,
+        load_active,
+        load_version,
+    )
+
     from supportlens.warehouse import writer
 
     if args.model_version:
@@ -87,14 +94,14 @@ def _score_warehouse(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from ml.prediction import InputFileError
-    from ml.registry import EmptyTextError, NoActiveModelError, UnknownModelVersionError
+    from supportlens.ml.prediction import InputFileError
+    from supportlens.ml.registry import EmptyTextError, NoActiveModelError, UnknownModelVersionError
 
     if args.chunk_rows < 1 or args.top_k < 1:
         return fail("predict", "--chunk-rows and --top-k must be >= 1")
     try:
         if args.engine == "spark":
-            from ml.spark_scoring import predict_command
+            from supportlens.ml.spark_scoring import predict_command
 
             return predict_command(args, settings)
         if args.input is not None:

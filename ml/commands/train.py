@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from ml.commands._common import fail, resolve_config_path
+from supportlens.ml.commands._common import fail, resolve_config_path
+
 from supportlens.config import Settings
 
 
@@ -22,9 +23,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    from ml.config import ConfigValidationError, load_config
-    from ml.data import TrainingDataError
-    from ml.training import train_and_register
+    from supportlens.ml.config import ConfigValidationError, load_config
+    from supportlens.ml.data import TrainingDataError
+    from supportlens.ml.training import train_and_register
+
     from supportlens.warehouse import writer
 
     try:

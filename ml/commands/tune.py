@@ -6,8 +6,8 @@ import argparse
 from pathlib import Path
 
 import yaml
+from supportlens.ml.commands._common import fail, resolve_config_path
 
-from ml.commands._common import fail, resolve_config_path
 from supportlens.config import Settings
 
 
@@ -22,9 +22,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     import dataclasses
 
-    from ml.config import ConfigValidationError, load_config
-    from ml.data import TrainingDataError
-    from ml.tuning import tune
+    from supportlens.ml.config import ConfigValidationError, load_config
+    from supportlens.ml.data import TrainingDataError
+    from supportlens.ml.tuning import tune
+
     from supportlens.warehouse import writer
 
     if args.trials < 1:

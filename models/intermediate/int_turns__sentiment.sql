@@ -13,7 +13,7 @@
 #}
 {%- set has_sentiment = udf_available('sentiment_label') -%}
 {%- if execute and not has_sentiment -%}
-  {{ log("int_turns__sentiment: sentiment UDFs not registered (enable python_udfs.plugin in profiles.yml); sentiment columns are NULL", info=true) }}
+  {{ log("int_turns__sentiment: sentiment UDFs not registered (enable supportlens.python_udfs.plugin in profiles.yml); sentiment columns are NULL", info=true) }}
 {%- endif %}
 with customer_texts as (
   select distinct text

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ingest.sources import SOURCES as ALL_SOURCES
+from supportlens.ingest.sources import SOURCES as ALL_SOURCES
 from supportlens.quality import checks as c
 from supportlens.quality.landing_suites import OUTCOMES, SPEAKERS_SYNTHETIC
 from supportlens.quality.spec import Check, Helper, SuiteSpec

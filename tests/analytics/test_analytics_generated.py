@@ -255,7 +255,7 @@ def test_sentiment_first_and_last_customer_turn_equal_truth(query: Query) -> Non
           on s.conversation_id = 'synthetic:' || t.conversation_id
     """)[0]
     assert total > 0 and wrong == 0, (
-        f"{wrong} of {total} differ (is python_udfs.plugin enabled in profiles.yml?)"
+        f"{wrong} of {total} differ (is supportlens.python_udfs.plugin enabled in profiles.yml?)"
     )
     trends = query("select count(*), sum(customer_message_count) from mart_sentiment_trends")[0]
     messages = query("""

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from conftest import ANALYTICS, REAL_DATA, build, supportlens
+from analytics_pipeline import ANALYTICS, REAL_DATA, build, supportlens
 
 pytestmark = [
     pytest.mark.slow,

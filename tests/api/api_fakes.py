@@ -10,7 +10,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from api.errors import ModelNotFound, NoActiveModel
+from supportlens.api.errors import ModelNotFound, NoActiveModel
+
 from supportlens.config import Settings
 from supportlens.warehouse import publish, writer
 

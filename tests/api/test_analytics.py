@@ -148,7 +148,7 @@ def test_reads_before_any_publish_are_503_naming_the_command(make_app, settings:
 
 
 def test_analyze_with_the_real_sentiment_scorer(make_app, published) -> None:
-    from api.services.sentiment import VaderSentiment
+    from supportlens.api.services.sentiment import VaderSentiment
 
     with TestClient(make_app(sentiment=VaderSentiment())) as client:
         turns = [

@@ -9,7 +9,7 @@ import asyncio
 import time
 from dataclasses import dataclass
 
-from api.services.batching import MicroBatcher
+from supportlens.api.services.batching import MicroBatcher
 
 
 @dataclass

@@ -35,7 +35,7 @@ def test_upload_can_start_a_landing_job(client: TestClient) -> None:
     assert response.status_code == 201
     job = response.json()["landing_job"]
     try:
-        import ingest.commands.land  # noqa: F401
+        import supportlens.ingest.commands.land  # noqa: F401
     except ImportError:
         assert job is None  # landing module not installed: stored only
     else:

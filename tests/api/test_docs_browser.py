@@ -15,8 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
-
-from api import docs
+from supportlens.api import docs
 
 CHROMIUM_FLAGS = [
     "--headless",

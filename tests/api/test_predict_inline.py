@@ -9,8 +9,7 @@ import time
 import pytest
 from api_fakes import FakePredictor
 from litestar.testing import TestClient
-
-from api.services.models import INLINE_MAX_CHARS
+from supportlens.api.services.models import INLINE_MAX_CHARS
 
 
 def _on_event_loop() -> bool:
@@ -69,7 +68,7 @@ class CascadeLike(FakePredictor):
 def test_a_cascade_is_timed_on_its_slow_path() -> None:
     """An ensemble whose warm-up texts all took the TF-IDF shortcut was called cheap, and
     its encoder then ran on the event loop, one request at a time."""
-    from api.services.models import ModelHub
+    from supportlens.api.services.models import ModelHub
 
     class Provider:
         def load_active(self, label_set: str) -> CascadeLike:

@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from litestar.testing import TestClient
+from supportlens.api.app import create_app
 
-from api.app import create_app
 from supportlens.config import Settings
 
 RAW = "Hello @bob, my card ending 1234 was charged at 10:30!!"
@@ -26,9 +26,9 @@ TRAINING = {  # as dbt writes training text: normalised
 
 
 def register_model(settings: Settings) -> None:
-    from ml import registry
-    from ml.baseline import TfidfLinearClassifier
-    from ml.config import TrainConfig
+    from supportlens.ml import registry
+    from supportlens.ml.baseline import TfidfLinearClassifier
+    from supportlens.ml.config import TrainConfig
 
     texts, labels = [], []
     for intent, phrases in TRAINING.items():
@@ -47,8 +47,9 @@ def register_model(settings: Settings) -> None:
 def test_api_and_score_file_apply_the_same_preprocessing(
     settings: Settings, published: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ml import preprocessing, registry
-    from ml.prediction import score_file
+    from supportlens.ml import preprocessing, registry
+    from supportlens.ml.prediction import score_file
+
     from supportlens.text import RULE_SET, normalize_text
 
     seen: list[list[str]] = []

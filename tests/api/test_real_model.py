@@ -3,8 +3,8 @@
 import pytest
 from api_fakes import auth
 from litestar.testing import TestClient
+from supportlens.api.app import create_app
 
-from api.app import create_app
 from supportlens.config import Settings
 
 INTENTS = {
@@ -15,9 +15,9 @@ INTENTS = {
 
 
 def train_baseline(settings: Settings, version: str) -> None:
-    from ml import registry
-    from ml.baseline import TfidfLinearClassifier
-    from ml.config import TrainConfig
+    from supportlens.ml import registry
+    from supportlens.ml.baseline import TfidfLinearClassifier
+    from supportlens.ml.config import TrainConfig
 
     texts, labels = [], []
     for intent, phrases in INTENTS.items():
@@ -42,7 +42,7 @@ def train_baseline(settings: Settings, version: str) -> None:
 
 @pytest.mark.slow
 def test_predictions_and_activation_with_a_trained_baseline(settings: Settings, published) -> None:
-    from ml import registry
+    from supportlens.ml import registry
 
     train_baseline(settings, "banking77-test-v1")
     train_baseline(settings, "banking77-test-v2")

@@ -7,8 +7,8 @@ from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from conftest import assert_built, build, open_warehouse
 from landing_fixture import SGD_TRUTH, SYNTHETIC_TRUTH, TWCS_TRUTH, write_landing
+from warehouse_build import assert_built, build, open_warehouse
 
 Query = Callable[[str], list[tuple]]
 
@@ -193,7 +193,7 @@ def test_failing_tests_make_build_fail_naming_the_node(tmp_path: Path) -> None:
 
 
 def test_fct_turns_scores_customer_messages_with_the_sentiment_udf(query: Query) -> None:
-    from python_udfs.sentiment import SentimentScorer
+    from supportlens.python_udfs.sentiment import SentimentScorer
 
     scorer = SentimentScorer()
     turns = query("select speaker, text, sentiment_score, sentiment_label from fct_turns")
@@ -215,7 +215,7 @@ NESTED_LOOP_OPERATORS = ("NESTED_LOOP_JOIN", "BLOCKWISE_NL_JOIN", "CROSS_PRODUCT
 
 
 def test_no_model_is_planned_with_a_nested_loop_join(fixture_build: Path) -> None:
-    from python_udfs import register
+    from supportlens.python_udfs import register
 
     compiled = sorted((fixture_build / "target" / "compiled").rglob("models/**/*.sql"))
     assert len(compiled) > 20

@@ -8,7 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import assert_built, build, open_warehouse, supportlens
+from warehouse_build import assert_built, build, open_warehouse, supportlens
 
 
 @pytest.fixture(scope="module")

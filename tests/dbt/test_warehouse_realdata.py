@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from conftest import REAL_DATA, assert_built, build, open_warehouse, supportlens
+from warehouse_build import REAL_DATA, assert_built, build, open_warehouse, supportlens
 
 pytestmark = [
     pytest.mark.slow,

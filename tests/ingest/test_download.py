@@ -10,8 +10,8 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from supportlens.ingest.download import BITEXT_FILE, DownloadError, RemoteFile, dataset_files, fetch
 
-from ingest.download import BITEXT_FILE, DownloadError, RemoteFile, dataset_files, fetch
 from supportlens.cli import main
 
 FIXTURE_RAW = Path(__file__).resolve().parents[1] / "fixtures" / "raw"

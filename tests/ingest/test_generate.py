@@ -14,14 +14,13 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from supportlens.ingest.generate import corrupt, generate_all
+from supportlens.ingest.generate import twcs as twcs_module
+from supportlens.ingest.generate.banking77_labels import BANKING77_LABELS
+from supportlens.ingest.generate.bitext import BITEXT_INTENTS
+from supportlens.ingest.generate.scales import SCALES
+from supportlens.ingest.generate.synthetic import PLANTED_INTENT
 from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
-
-from ingest.generate import corrupt, generate_all
-from ingest.generate import twcs as twcs_module
-from ingest.generate.banking77_labels import BANKING77_LABELS
-from ingest.generate.bitext import BITEXT_INTENTS
-from ingest.generate.scales import SCALES
-from ingest.generate.synthetic import PLANTED_INTENT
 
 REAL_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 SEED = 7

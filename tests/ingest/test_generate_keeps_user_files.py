@@ -18,10 +18,10 @@ from argparse import Namespace
 from pathlib import Path
 
 import pytest
+from supportlens.ingest.generate import generate_all
+from supportlens.ingest.generate.ownership import RECORD, ForeignFileError
+from supportlens.ingest.hashing import file_digest
 
-from ingest.generate import generate_all
-from ingest.generate.ownership import RECORD, ForeignFileError
-from ingest.hashing import file_digest
 from supportlens.cli import main
 from supportlens.commands.run import plan
 from supportlens.config import load_settings

@@ -11,8 +11,8 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from supportlens.ingest.generate import corrupt, generate_all
 
-from ingest.generate import corrupt, generate_all
 from supportlens.cli import main
 
 

@@ -6,9 +6,8 @@ import csv
 from pathlib import Path
 
 import pyarrow.parquet as pq
-
-from ingest.generate import corrupt, generate_all
-from ingest.land import FAILED, LANDED, land
+from supportlens.ingest.generate import corrupt, generate_all
+from supportlens.ingest.land import FAILED, LANDED, land
 
 
 def test_generated_corruptions_are_exactly_the_quarantine(tmp_path: Path) -> None:

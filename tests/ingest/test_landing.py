@@ -13,9 +13,9 @@ from landing_helpers import (
     manifest_rows,
     quarantine_rows,
 )
+from supportlens.ingest.land import FAILED, LANDED, UNCHANGED, land
+from supportlens.ingest.landing import layout
 
-from ingest.land import FAILED, LANDED, UNCHANGED, land
-from ingest.landing import layout
 from supportlens.cli import main
 
 __all__ = ["land_dirs"]
@@ -156,7 +156,7 @@ def test_crash_before_manifest_leaves_the_previous_state(
     def crash(*args: object, **kwargs: object) -> None:
         raise KeyboardInterrupt("power cut")
 
-    monkeypatch.setattr("ingest.land.write_manifest", crash)
+    monkeypatch.setattr("supportlens.ingest.land.write_manifest", crash)
     with pytest.raises(KeyboardInterrupt):
         land(raw, landing, ["synthetic"])
     monkeypatch.undo()
@@ -172,7 +172,7 @@ def test_loader_failure_midway_publishes_nothing(
     land_dirs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
 ) -> None:
     raw, landing = land_dirs
-    from ingest.loaders import twcs
+    from supportlens.ingest.loaders import twcs
 
     def broken(raw_file: object, sink: object) -> None:
         raise RuntimeError("disk full")
@@ -196,7 +196,7 @@ def test_an_unexpected_error_in_one_file_does_not_stop_the_others(
     """Regression (issue 20 item 4): a loader error used to escape `land` as a traceback
     naming no file, and every file after it was never landed."""
     landing = land_dirs[1]
-    from ingest.loaders import bitext
+    from supportlens.ingest.loaders import bitext
 
     def broken(raw_file: object, sink: object) -> None:
         raise OverflowError("value too large")

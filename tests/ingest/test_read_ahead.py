@@ -6,8 +6,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
-
-from ingest.landing.text_batches import read_ahead
+from supportlens.ingest.landing.text_batches import read_ahead
 
 
 def test_items_arrive_in_order() -> None:

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import numpy as np
-
-from ingest.loaders.twcs import SeenTweetIds
+from supportlens.ingest.loaders.twcs import SeenTweetIds
 
 
 def reference(batches: list[tuple[np.ndarray, np.ndarray]]) -> list[np.ndarray]:

@@ -6,8 +6,7 @@ import random
 from datetime import UTC, datetime, timedelta, timezone
 
 import pyarrow as pa
-
-from ingest.loaders.twitter_time import parse_created_at
+from supportlens.ingest.loaders.twitter_time import parse_created_at
 
 
 def test_matches_strftime_round_trip_for_random_moments() -> None:

@@ -7,9 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import accuracy_score, f1_score
-
-from ml.data import TrainingDataError, load_dataset, stratified_holdout
-from ml.metrics import (
+from supportlens.ml.data import TrainingDataError, load_dataset, stratified_holdout
+from supportlens.ml.metrics import (
     accuracy,
     calibration_bins,
     confusion,
@@ -17,6 +16,7 @@ from ml.metrics import (
     macro_f1,
     per_class,
 )
+
 from tests.ml.conftest import synthetic_examples
 
 

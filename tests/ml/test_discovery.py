@@ -9,9 +9,9 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
+from supportlens.ml import discovery
+from supportlens.ml.tables import ensure_tables
 
-from ml import discovery
-from ml.tables import ensure_tables
 from supportlens.cli import main
 from supportlens.config import Settings
 from tests.ml.conftest import BASELINE_CONFIG, query

@@ -8,13 +8,13 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from supportlens.ml.config import ConfigValidationError, config_from_mapping
+from supportlens.ml.embedding import CACHE_MIN_WRITE, SentenceEncoder, TorchBackend
+from supportlens.ml.embedding_linear import build_encoder
+from supportlens.ml.ensemble import EnsembleClassifier, blend, choose_blend
+from supportlens.ml.registry import load_version
+from supportlens.ml.training import train_and_register
 
-from ml.config import ConfigValidationError, config_from_mapping
-from ml.embedding import CACHE_MIN_WRITE, SentenceEncoder, TorchBackend
-from ml.embedding_linear import build_encoder
-from ml.ensemble import EnsembleClassifier, blend, choose_blend
-from ml.registry import load_version
-from ml.training import train_and_register
 from supportlens.config import Settings
 from supportlens.warehouse import writer
 from tests.ml.conftest import synthetic_examples
@@ -43,7 +43,7 @@ class CountingBackend(TorchBackend):
 @pytest.fixture
 def counting(monkeypatch: pytest.MonkeyPatch) -> type[CountingBackend]:
     CountingBackend.calls = CountingBackend.texts = 0
-    monkeypatch.setattr("ml.onnx_encoder.TorchBackend", CountingBackend)
+    monkeypatch.setattr("supportlens.ml.onnx_encoder.TorchBackend", CountingBackend)
     return CountingBackend
 
 
@@ -88,7 +88,7 @@ def test_cache_encodes_each_text_once_across_instances(
 def test_cache_writes_bulk_calls_and_compacts(
     tiny_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr("ml.embedding.MAX_SHARDS", 2)
+    monkeypatch.setattr("supportlens.ml.embedding.MAX_SHARDS", 2)
     encoder = build_encoder(tiny_dir, "torch_fp32", 32, 64, cache_root=tmp_path)
     bulk = [f"where is my card number {i}" for i in range(CACHE_MIN_WRITE)]
     encoder.encode(bulk)  # a bulk call is stored without asking
@@ -178,7 +178,7 @@ def test_train_register_load_and_retrain_without_reencoding(
         train_and_register(settings, conn, config, show_progress=False)
     assert counting.texts == before, "re-training re-encoded texts the cache holds"
     # Discovery embeds with the active model's encoder through the same cache.
-    from ml.discovery import embed, encoder_directory
+    from supportlens.ml.discovery import embed, encoder_directory
 
     directory = encoder_directory(settings, "banking77")
     assert directory.parent.parent == settings.paths.registry_dir or model_type == "ensemble"
@@ -190,8 +190,8 @@ def test_train_register_load_and_retrain_without_reencoding(
 def test_ensemble_skips_encoder_for_confident_texts(
     tiny_dir: Path, counting: type[CountingBackend]
 ) -> None:
-    from ml.baseline import TfidfLinearClassifier
-    from ml.embedding_linear import EmbeddingLinearClassifier
+    from supportlens.ml.baseline import TfidfLinearClassifier
+    from supportlens.ml.embedding_linear import EmbeddingLinearClassifier
 
     examples = synthetic_examples()
     texts, labels = examples["text"].tolist(), examples["label"].tolist()
@@ -211,16 +211,18 @@ def test_ensemble_skips_encoder_for_confident_texts(
 def test_evaluate_and_baseline_training_show_progress(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from ml.baseline import TfidfLinearClassifier
-    from ml.data import Split
-    from ml.evaluation import evaluate
-    from ml.registry import ModelMeta, Predictor
+    from supportlens.ml.baseline import TfidfLinearClassifier
+    from supportlens.ml.data import Split
+    from supportlens.ml.evaluation import evaluate
+    from supportlens.ml.registry import ModelMeta, Predictor
 
     examples = synthetic_examples()
     texts, labels = examples["text"].tolist(), examples["label"].tolist()
     model = TfidfLinearClassifier.fit(texts, labels, config_from_mapping({}), show_progress=True)
     assert "tf-idf baseline" in capsys.readouterr().err
-    monkeypatch.setattr("ml.evaluation.EVAL_CHUNK", 7)  # several chunks, stitched in order
+    monkeypatch.setattr(
+        "supportlens.ml.evaluation.EVAL_CHUNK", 7
+    )  # several chunks, stitched in order
     predictor = Predictor(ModelMeta("v", "banking77", "tfidf_linear", model.labels), model)
     result = evaluate(predictor, Split([str(i) for i in range(len(texts))], texts, labels), "all")
     assert "evaluate all" in capsys.readouterr().err

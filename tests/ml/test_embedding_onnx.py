@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from supportlens.ml.config import config_from_mapping
+from supportlens.ml.embedding import TorchBackend
+from supportlens.ml.embedding_linear import EmbeddingLinearClassifier, build_encoder
+from supportlens.ml.onnx_encoder import ONNX_INT8, OnnxBackend, export_int8, make_backend
 
-from ml.config import config_from_mapping
-from ml.embedding import TorchBackend
-from ml.embedding_linear import EmbeddingLinearClassifier, build_encoder
-from ml.onnx_encoder import ONNX_INT8, OnnxBackend, export_int8, make_backend
 from tests.ml.conftest import synthetic_examples
 from tests.ml.tiny_encoder import build_tiny_encoder
 
@@ -58,7 +58,7 @@ def test_tiny_encoder_int8_onnx_matches_torch(tmp_path: Path) -> None:
 @pytest.mark.slow
 def test_real_minilm_int8_onnx_matches_torch(tmp_path: Path) -> None:
     """The one test on the real all-MiniLM-L6-v2 (synthetic texts, ~30 s: export + encode)."""
-    from ml.config import resolve_base_model
+    from supportlens.ml.config import resolve_base_model
 
     agreement, max_diff, cosine = _agreement(resolve_base_model(""), tmp_path / "onnx")
     assert agreement >= AGREEMENT_FLOOR
@@ -70,8 +70,8 @@ def test_without_onnxruntime_the_torch_backend_answers(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     model_dir = build_tiny_encoder(tmp_path / "tiny")
-    monkeypatch.setattr("ml.onnx_encoder.onnxruntime_available", lambda: False)
-    with caplog.at_level(logging.WARNING, logger="ml.onnx_encoder"):
+    monkeypatch.setattr("supportlens.ml.onnx_encoder.onnxruntime_available", lambda: False)
+    with caplog.at_level(logging.WARNING, logger="supportlens.ml.onnx_encoder"):
         backend = make_backend("onnx_int8", model_dir, tmp_path / "onnx")
     assert isinstance(backend, TorchBackend)
     assert "onnxruntime not installed" in caplog.text

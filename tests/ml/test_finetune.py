@@ -9,12 +9,11 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
-
-from ml.config import ConfigValidationError, config_from_mapping
-from ml.data import Split
-from ml.device import select_device
-from ml.embedding_linear import build_encoder, fit_head
-from ml.transformer import (
+from supportlens.ml.config import ConfigValidationError, config_from_mapping
+from supportlens.ml.data import Split
+from supportlens.ml.device import select_device
+from supportlens.ml.embedding_linear import build_encoder, fit_head
+from supportlens.ml.transformer import (
     MeanPooledClassifier,
     TransformerClassifier,
     TransformerTrainer,
@@ -22,6 +21,7 @@ from ml.transformer import (
     load_tokenizer,
     param_groups,
 )
+
 from tests.ml.conftest import synthetic_examples
 from tests.ml.tiny_encoder import build_tiny_encoder
 
@@ -164,7 +164,7 @@ def test_config_rejects_inconsistent_finetune_options() -> None:
     with pytest.raises(ConfigValidationError, match="pooling must be one of"):
         config(pooling="max")
     shipped = Path(__file__).resolve().parents[2] / "ml/configs/finetune.yaml"
-    from ml.config import load_config
+    from supportlens.ml.config import load_config
 
     loaded = load_config(shipped)
     assert dataclasses.asdict(loaded)["head_init"] == "frozen_lr"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ml.embedding import MAX_PADDING, length_batches
+from supportlens.ml.embedding import MAX_PADDING, length_batches
 
 
 def test_ranges_cover_every_text_once_and_respect_the_batch_size() -> None:

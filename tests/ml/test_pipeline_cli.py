@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-
-from ml.registry import (
+from supportlens.ml.registry import (
     EmptyTextError,
     NoActiveModelError,
     UnknownModelVersionError,
@@ -16,6 +15,7 @@ from ml.registry import (
     active_version,
     load_active,
 )
+
 from supportlens.cli import main
 from supportlens.config import Settings
 from tests.ml.conftest import BASELINE_CONFIG, query
@@ -230,7 +230,7 @@ def test_errors_without_models(
     assert "known versions: none" in capsys.readouterr().err
     assert main(["predict"]) == 2
     assert "no active model" in capsys.readouterr().err
-    from ml.registry import load_version
+    from supportlens.ml.registry import load_version
 
     with pytest.raises(UnknownModelVersionError):
         load_version(settings, "missing")

@@ -12,12 +12,12 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+from supportlens.ml import preprocessing
+from supportlens.ml.prediction import score_file
+from supportlens.ml.preprocessing import TRAINING_TEXT, WAREHOUSE_TEXT, UnknownPreprocessingError
+from supportlens.ml.registry import META_FILE, EmptyTextError, ModelMeta, load_active
+from supportlens.python_udfs.intent import IntentModels
 
-from ml import preprocessing
-from ml.prediction import score_file
-from ml.preprocessing import TRAINING_TEXT, WAREHOUSE_TEXT, UnknownPreprocessingError
-from ml.registry import META_FILE, EmptyTextError, ModelMeta, load_active
-from python_udfs.intent import IntentModels
 from supportlens.cli import main
 from supportlens.config import Settings
 from supportlens.text import RULE_SET, normalize_text

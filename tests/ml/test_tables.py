@@ -9,8 +9,7 @@ from pathlib import Path
 import duckdb
 import jinja2
 import yaml
-
-from ml.tables import DBT_MACRO, ML_TABLES, dbt_macro_body, ensure_tables
+from supportlens.ml.tables import DBT_MACRO, ML_TABLES, dbt_macro_body, ensure_tables
 
 REPO = Path(__file__).resolve().parents[2]
 ML_SOURCES = REPO / "models" / "marts" / "_ml__sources.yml"
@@ -21,7 +20,7 @@ class _Target:
 
 
 def test_dbt_macro_is_generated_from_ml_tables() -> None:
-    """`python -m ml.tables` output; edit ML_TABLES, never the macro by hand."""
+    """`python -m supportlens.ml.tables` output; edit ML_TABLES, never the macro by hand."""
     template = jinja2.Environment().from_string(
         DBT_MACRO.read_text(encoding="utf-8"), globals={"target": _Target()}
     )

@@ -4,8 +4,8 @@ import json
 from pathlib import Path
 
 import pytest
+from supportlens.ml.config import load_config
 
-from ml.config import load_config
 from supportlens.cli import main
 from supportlens.config import Settings
 from tests.ml.conftest import BASELINE_CONFIG, query

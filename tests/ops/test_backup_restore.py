@@ -26,7 +26,7 @@ TEXTS = ["my card has not arrived", "I forgot my passcode", "give me my money ba
 
 
 def predictions(settings: Settings) -> tuple[str, list[tuple[str, float]]]:
-    from api.app import create_app
+    from supportlens.api.app import create_app
 
     with TestClient(create_app(settings)) as client:
         body = client.post("/v1/predict/batch", json={"texts": TEXTS, "top_k": 1}).json()
@@ -40,7 +40,7 @@ def published_counts(settings: Settings) -> dict[str, int]:
 
 @pytest.fixture
 def populated(ops_settings: Settings) -> Settings:
-    from ml import registry
+    from supportlens.ml import registry
 
     build_fixture_warehouse(ops_settings)
     train_baseline(ops_settings, "banking77-test-v1")

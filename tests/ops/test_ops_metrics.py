@@ -25,7 +25,7 @@ def gauge(text: str, name: str, labels: str = "") -> float:
 
 @pytest.fixture
 def metrics_text(ops_settings: Settings) -> str:
-    from api.app import create_app
+    from supportlens.api.app import create_app
 
     build_fixture_warehouse(ops_settings)
     with runs.recorded(ops_settings, "build", ["build"]) as outcome:

@@ -135,7 +135,7 @@ def test_spark_scores_equal_the_local_scorer(scored: dict[str, Any]) -> None:
 
 
 def test_spark_scorer_names_a_missing_column_and_an_ambiguous_model() -> None:
-    from ml.spark_scoring import SparkScoringInputError, score_dataframe
+    from supportlens.ml.spark_scoring import SparkScoringInputError, score_dataframe
 
     # The checks run before any Spark work: a stand-in with the input's columns suffices.
     no_text = SimpleNamespace(columns=["turn_id", "body"])

@@ -7,9 +7,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from supportlens.python_udfs import register
+from supportlens.python_udfs.intent import IntentModels
 
-from python_udfs import register
-from python_udfs.intent import IntentModels
 from supportlens.config import Settings, load_settings
 
 ALL_UDFS = (

@@ -6,9 +6,9 @@ from pathlib import Path
 
 import duckdb
 import pytest
+from supportlens.python_udfs import register
+from supportlens.python_udfs.intent import IntentModels, sql_error_message
 
-from python_udfs import register
-from python_udfs.intent import IntentModels, sql_error_message
 from supportlens.config import Settings
 
 
@@ -73,9 +73,9 @@ def test_model_less_warehouse_names_the_train_command(settings: Settings) -> Non
 
 
 def _train_tiny_model(settings: Settings) -> str:
-    from ml.baseline import TfidfLinearClassifier
-    from ml.config import TrainConfig
-    from ml.registry import ModelMeta, activate, new_version, version_dir
+    from supportlens.ml.baseline import TfidfLinearClassifier
+    from supportlens.ml.config import TrainConfig
+    from supportlens.ml.registry import ModelMeta, activate, new_version, version_dir
 
     examples = {
         "card_arrival": ["where is my new card", "my card has not arrived", "card delivery"],

@@ -13,10 +13,10 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pytest
+from supportlens.python_udfs.intent import IntentModels
+from supportlens.python_udfs.plugin import Plugin
+from supportlens.python_udfs.registration import Functions, register_functions
 
-from python_udfs.intent import IntentModels
-from python_udfs.plugin import Plugin
-from python_udfs.registration import Functions, register_functions
 from supportlens.config import Settings
 
 PROFILE = """
@@ -28,7 +28,7 @@ udf_probe:
       path: "{path}"
       threads: 2
       plugins:
-        - module: python_udfs.plugin
+        - module: supportlens.python_udfs.plugin
 """
 
 

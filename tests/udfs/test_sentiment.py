@@ -11,8 +11,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pytest
-
-from python_udfs.sentiment import (
+from supportlens.python_udfs.sentiment import (
     POOL_FROM_TEXTS,
     RecentScores,
     SentimentScorer,
@@ -189,7 +188,7 @@ def test_a_script_the_workers_cannot_import_falls_back_to_scoring_in_process() -
     # Spawned workers re-import the main script; piped to `python -` it does not exist.
     script = """
 import duckdb
-from python_udfs.sentiment import SentimentScorer
+from supportlens.python_udfs.sentiment import SentimentScorer
 scorer = SentimentScorer(workers=2)
 conn = duckdb.connect()
 conn.create_function("sentiment", scorer.score_arrow, ["varchar"], "double", type="arrow")

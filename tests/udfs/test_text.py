@@ -15,11 +15,11 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from supportlens.python_udfs import persist_macros
+from supportlens.python_udfs.dbt_macro import DBT_MACRO
+from supportlens.python_udfs.sql_macros import create_temp_macros, normalize_text_sql_expression
+from supportlens.python_udfs.text import normalize_text_arrow
 
-from python_udfs import persist_macros
-from python_udfs.dbt_macro import DBT_MACRO
-from python_udfs.sql_macros import create_temp_macros, normalize_text_sql_expression
-from python_udfs.text import normalize_text_arrow
 from supportlens.text import WHITESPACE_CHARS, is_blank, normalize_text
 
 CASES = [
@@ -160,7 +160,7 @@ def test_whitespace_class_is_exactly_python_isspace() -> None:
 
 def test_dbt_macro_is_the_rendered_python_rules() -> None:
     """The dbt macro holds exactly the SQL python_udfs renders from the rules
-    (`python -m python_udfs.dbt_macro` rewrites it)."""
+    (`python -m supportlens.python_udfs.dbt_macro` rewrites it)."""
     assert render_dbt_macro("t") == normalize_text_sql_expression("t")
 
 
