@@ -32,9 +32,7 @@ def package_folders() -> dict[str, Path]:
         for init in (REPO / top).rglob("__init__.py"):
             if "node_modules" in init.parts:
                 continue
-            found[".".join(prefix + list(init.parent.relative_to(REPO / top).parts))] = (
-                init.parent
-            )
+            found[".".join(prefix + list(init.parent.relative_to(REPO / top).parts))] = init.parent
     return found
 
 
