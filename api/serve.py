@@ -1,8 +1,11 @@
 """`supportlens serve`: run the API with uvicorn.
 
-One worker serves from one process with the model loaded once. With `--workers N`
-uvicorn starts N processes, each building the app from the same settings (and loading
-its own copy of the model); Prometheus then aggregates through a shared folder.
+One worker serves from one process with the model loaded once. With `[api] workers` (or
+`--workers`) N > 1, uvicorn starts N processes, each building the app from the same
+settings (and loading its own copy of the model). Prometheus then aggregates through a
+folder of metric files (prometheus_client's multiprocess mode): `serve` makes a fresh one
+for each run before uvicorn starts the workers, so they all inherit it, and removes it
+when they have stopped (files of an earlier run would add its counts to this one's).
 """
 
 from __future__ import annotations
@@ -26,7 +29,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--host", default=None, help="address to bind (config: [api] host)")
     parser.add_argument("--port", type=int, default=None, help="port (config: [api] port)")
     parser.add_argument(
-        "--workers", type=int, default=1, help="worker processes (each loads the model)"
+        "--workers",
+        type=int,
+        default=None,
+        help="worker processes, each loading the model (config: [api] workers)",
     )
 
 
@@ -39,15 +45,22 @@ def app_from_environment() -> Litestar:
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
-    import uvicorn
-    from supportlens.api.app import create_app
-
     config = settings.api
     host = args.host or config.host
     port = args.port or config.port
-    if args.workers < 1:
+    workers = config.workers if args.workers is None else args.workers
+    if workers < 1:
         print("supportlens serve: --workers must be at least 1")
         return 2
+    inherited = os.environ.pop(PROMETHEUS_DIR_ENV, None)
+    if inherited:
+        # serve owns this folder: one worker needs none, several get a fresh one below.
+        log.info("ignoring the inherited metrics folder", extra={"path": inherited})
+    # Imported only now: prometheus_client picks its storage (memory or the folder's
+    # files) from the environment when first imported.
+    import uvicorn
+    from supportlens.api.app import create_app
+
     print(f"SupportLens API on http://{host}:{port}  (docs: http://{host}:{port}/schema)")
     common = {
         "host": host,
@@ -59,7 +72,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "proxy_headers": bool(config.trusted_proxies),
         "forwarded_allow_ips": list(config.trusted_proxies) or None,
     }
-    if args.workers == 1:
+    if workers == 1:
         uvicorn.run(create_app(settings), **common)
         return 0
     # Several processes: each needs the settings file and a shared metrics folder.
@@ -70,11 +83,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         "-1" if level >= logging.WARNING else "1" if level <= logging.DEBUG else "0"
     )
     with tempfile.TemporaryDirectory(prefix="supportlens-prometheus-") as metrics_dir:
-        os.environ.setdefault(PROMETHEUS_DIR_ENV, metrics_dir)
+        os.environ[PROMETHEUS_DIR_ENV] = metrics_dir
         uvicorn.run(
             "supportlens.api.serve:app_from_environment",
             factory=True,
-            workers=args.workers,
+            workers=workers,
             **common,
         )
     return 0

@@ -104,6 +104,9 @@ class ApiSettings(Section, frozen=True, kw_only=True):
     NAME: ClassVar[str] = "api"
     host: str = "127.0.0.1"
     port: int = 8000
+    #: uvicorn worker processes of `supportlens serve` (each loads its own model copy);
+    #: its --workers flag overrides this.
+    workers: int = 1
     max_batch: int = 1000
     #: Empty: write routes refuse every request until a key is set.
     api_key: str = ""
@@ -125,6 +128,7 @@ class ApiSettings(Section, frozen=True, kw_only=True):
         positive = ("port", "max_batch", "cache_ttl_seconds", "max_body_bytes")
         for key in (*positive, "max_upload_bytes", "max_turns"):
             self._require(getattr(self, key) > 0, key, "a positive integer")
+        self._require(self.workers >= 1, "workers", "an integer >= 1")
         for area in ("predict", "reads", "admin"):
             key = f"rate_limit_{area}"
             try:
@@ -143,17 +147,22 @@ class ApiSettings(Section, frozen=True, kw_only=True):
 
 
 class OpsSettings(Section, frozen=True, kw_only=True):
-    """Retention (docs/operations.md); 0 keeps everything."""
+    """Retention (docs/operations.md); 0 keeps everything, except snapshots (at least one)."""
 
     NAME: ClassVar[str] = "ops"
     keep_backups: int = 5
+    #: Snapshot files kept by `publish` and by retention, the current one included.
     keep_snapshots: int = 3
     archive_keep_days: float = 30.0
     runs_keep_days: float = 90.0
 
     def __post_init__(self) -> None:
-        for key in ("keep_backups", "keep_snapshots", "archive_keep_days", "runs_keep_days"):
+        for key in ("keep_backups", "archive_keep_days", "runs_keep_days"):
             self._require(getattr(self, key) >= 0, key, "a number >= 0 (0 keeps everything)")
+        # Every publish prunes to this count, so "keep everything" would grow without end.
+        self._require(
+            self.keep_snapshots >= 1, "keep_snapshots", "an integer >= 1 (the current snapshot)"
+        )
 
 
 class AlertsSettings(Section, frozen=True, kw_only=True):

@@ -1,12 +1,19 @@
 """`supportlens serve` starts uvicorn with the app and stops cleanly."""
 
+import argparse
+import os
 import signal
 import socket
 import subprocess
 import sys
 import time
+from typing import Any
 
 import httpx
+import pytest
+import uvicorn
+from api_fakes import with_api
+from supportlens.api import serve
 
 from supportlens.config import Settings
 
@@ -100,3 +107,23 @@ def test_x_forwarded_for_counts_only_from_trusted_proxies(settings: Settings) ->
         finally:
             server.send_signal(signal.SIGINT)
             server.communicate(timeout=30)
+
+
+@pytest.mark.parametrize(
+    ("configured", "flag", "expected"), [(3, None, 3), (3, 1, 1), (1, 2, 2), (1, None, 1)]
+)
+def test_workers_come_from_the_setting_and_the_flag_overrides_it(
+    settings: Settings,
+    monkeypatch: pytest.MonkeyPatch,
+    configured: int,
+    flag: int | None,
+    expected: int,
+) -> None:
+    started: list[dict[str, Any]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **options: started.append(options))
+    monkeypatch.setattr(os, "environ", dict(os.environ))  # serve exports settings for workers
+    parser = argparse.ArgumentParser()
+    serve.add_arguments(parser)
+    args = parser.parse_args([] if flag is None else ["--workers", str(flag)])
+    assert serve.run(args, with_api(settings, workers=configured)) == 0
+    assert started[0].get("workers", 1) == expected

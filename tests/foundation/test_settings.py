@@ -95,6 +95,8 @@ def test_sections_are_frozen(tmp_path: Path) -> None:
     ("variable", "value", "read", "expected"),
     [
         ("SUPPORTLENS_API_MAX_BATCH", "25", lambda s: s.api.max_batch, 25),
+        ("SUPPORTLENS_API_WORKERS", "4", lambda s: s.api.workers, 4),
+        ("SUPPORTLENS_OPS_KEEP_SNAPSHOTS", "1", lambda s: s.ops.keep_snapshots, 1),
         ("SUPPORTLENS_API_RATE_LIMIT_READS", "off", lambda s: s.api.rate_limit("reads"), None),
         (
             "SUPPORTLENS_API_TRUSTED_PROXIES",
@@ -128,6 +130,9 @@ def test_environment_overrides_convert_to_the_field_type(
     [
         ("SUPPORTLENS_API_MAX_BATCH", "many"),
         ("SUPPORTLENS_API_MAX_BATCH", "0"),
+        ("SUPPORTLENS_API_WORKERS", "0"),
+        ("SUPPORTLENS_API_WORKERS", "two"),
+        ("SUPPORTLENS_OPS_KEEP_SNAPSHOTS", "0"),
         ("SUPPORTLENS_API_RATE_LIMIT_PREDICT", "fast"),
         ("SUPPORTLENS_API_TRUSTED_PROXIES", "not-an-ip"),
         ("SUPPORTLENS_UDFS_SENTIMENT_WORKERS", "-1"),
