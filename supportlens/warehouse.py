@@ -44,8 +44,6 @@ def writer(settings: Settings) -> Iterator[duckdb.DuckDBPyConnection]:
         conn.close()
 
 
-#: Older snapshot files kept beside the newest, for readers still holding them open.
-KEEP_SNAPSHOTS = 3
 #: Lock file (in the snapshots folder) that serialises publishes.
 PUBLISH_LOCK_NAME = ".publish.lock"
 
@@ -97,7 +95,7 @@ def publish(settings: Settings) -> Path:
         # not leave the link pointing at a name that was never written).
         _fsync(folder)
         _fsync(target.parent)
-        _prune(folder, keep=KEEP_SNAPSHOTS)
+        _prune(folder, folder / version, keep=settings.ops.keep_snapshots)
     log.info(
         "published snapshot",
         extra={"path": str(target), "version": version, "frozen_views": len(frozen)},
@@ -221,11 +219,29 @@ def _sql_string(path: Path) -> str:
     return str(path).replace("'", "''")
 
 
-def _prune(folder: Path, keep: int) -> None:
+def prune_snapshots(published: Path, keep: int) -> list[Path]:
+    """Keep the newest `keep` snapshot files (`[ops] keep_snapshots`), the current one always.
+
+    Retention calls this; `publish` prunes the same way after each swap. Both hold the
+    publish lock, so a publish in flight never sees its new file removed.
+    """
+    folder = snapshots_dir(published)
+    if not folder.exists():
+        return []
+    with _publish_lock(folder):
+        current = published.resolve() if published.exists() else None
+        return _prune(folder, current, keep)
+
+
+def _prune(folder: Path, current: Path | None, keep: int) -> list[Path]:
+    if keep < 1:
+        raise ValueError(f"keep_snapshots = {keep}: the current snapshot must stay (>= 1)")
     versions = sorted(folder.glob("*.duckdb"), key=lambda p: p.stat().st_mtime_ns)
-    for old in versions[:-keep]:
+    removed = [p for p in versions[:-keep] if p.resolve() != current]
+    for old in removed:
         # Readers that still hold the file keep reading it: unlink only drops the name.
         old.unlink(missing_ok=True)
+    return removed
 
 
 def reader(settings: Settings) -> duckdb.DuckDBPyConnection:

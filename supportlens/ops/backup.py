@@ -39,7 +39,7 @@ import duckdb
 
 from supportlens import __version__
 from supportlens.config import CONFIG_FILE_NAME, Paths, Settings
-from supportlens.warehouse import publish, snapshots_dir
+from supportlens.warehouse import prune_snapshots, publish
 
 log = logging.getLogger(__name__)
 
@@ -310,20 +310,6 @@ def prune_backups(backup_root: Path, keep: int) -> list[Path]:
     removed = list_backups(backup_root)[:-keep]
     for old in removed:
         shutil.rmtree(old)
-    return removed
-
-
-def prune_snapshots(published: Path, keep: int) -> list[Path]:
-    """Keep the newest `keep` snapshot files; never the one the published link names."""
-    folder = snapshots_dir(published)
-    if keep <= 0 or not folder.exists():
-        return []
-    current = published.resolve() if published.exists() else None
-    versions = sorted(folder.glob("*.duckdb"), key=lambda p: p.stat().st_mtime_ns)
-    removed = [p for p in versions[:-keep] if p.resolve() != current]
-    for old in removed:
-        # A reader holding the file keeps reading it: unlink only drops the name.
-        old.unlink(missing_ok=True)
     return removed
 
 

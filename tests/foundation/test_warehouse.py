@@ -12,6 +12,7 @@ from supportlens.warehouse import (
     SnapshotReader,
     WarehouseNotPublishableError,
     WarehouseNotPublishedError,
+    prune_snapshots,
     publish,
     reader,
     snapshots_dir,
@@ -218,3 +219,34 @@ def test_publish_removes_a_complete_copy_that_was_never_linked(settings) -> None
     assert sorted(p.name for p in folder.glob("*.duckdb")) == sorted(
         [first.name, settings.paths.published.resolve().name]
     )
+
+
+@pytest.mark.parametrize("keep", [5, 1])
+def test_publish_keeps_as_many_snapshots_as_ops_keep_snapshots(
+    settings, monkeypatch, keep: int
+) -> None:
+    """`[ops] keep_snapshots` is the one count: publish used to cap it at 3 on its own."""
+    monkeypatch.setenv("SUPPORTLENS_OPS_KEEP_SNAPSHOTS", str(keep))
+    configured = load_settings()
+    published = []
+    for value in range(6):
+        with writer(configured) as conn:
+            conn.execute(f"create or replace table t as select {value} as v")
+        publish(configured)
+        published.append(configured.paths.published.resolve())
+    folder = snapshots_dir(configured.paths.published)
+    assert sorted(folder.glob("*.duckdb")) == sorted(published[-keep:])
+    assert reader(configured).execute("select v from t").fetchone() == (5,)
+
+
+def test_retention_never_removes_the_current_snapshot(settings) -> None:
+    with writer(settings) as conn:
+        conn.execute("create table t as select 1 as v")
+    publish(settings)
+    current = settings.paths.published.resolve()
+    newer = current.with_name("snap-99999999999999999999.duckdb")  # e.g. copied in by hand
+    newer.write_bytes(current.read_bytes())
+    assert prune_snapshots(settings.paths.published, keep=1) == []
+    assert current.exists() and newer.exists()
+    with pytest.raises(ValueError, match="keep_snapshots = 0"):
+        prune_snapshots(settings.paths.published, keep=0)

@@ -13,7 +13,7 @@ import duckdb
 import pytest
 from litestar.testing import TestClient
 
-from supportlens import cli
+from supportlens import cli, warehouse
 from supportlens.config import Settings
 from supportlens.ops import backup
 
@@ -163,7 +163,7 @@ def test_retention_keeps_the_newest(ops_settings: Settings, tmp_path: Path) -> N
         files.append(f)
     # The link points at the OLDEST file: it must survive whatever its age.
     published.symlink_to(Path("snapshots") / files[0].name)
-    removed = backup.prune_snapshots(published, keep=2)
+    removed = warehouse.prune_snapshots(published, keep=2)
     assert sorted(p.name for p in removed) == ["supportlens-1.duckdb"]
     assert files[0].exists() and files[3].exists()
 
