@@ -4,11 +4,20 @@ No back-propagation through the encoder: one forward pass per text (cached, see
 `supportlens.ml.embedding`) and a linear model on 384 dimensions. On BANKING77 this beats
 fine-tuning MiniLM on a 2-core CPU at a fraction of the cost (docs/benchmarks.md).
 
-Artefact layout (`directory/`):
-    encoder/            the encoder's config, weights and tokenizer (copied from base_model),
+Artefact layout (`directory/`), self-contained (the API loads it with nothing else):
+    encoder/            config.json, model.safetensors (fp32 weights: the PyTorch fallback
+                        without onnxruntime, and the fingerprint), the tokenizer
+                        (tokenizer.json + tokenizer_config.json [+ special_tokens_map.json]),
                         encoder.json (max_length, batch size, backend, weights fingerprint),
-                        encoder.int8.onnx (the fast path; exported at training time)
+                        encoder.int8.onnx (the fast path, exported at training time; its
+                        fp32 embedding tables are external data inside model.safetensors,
+                        see `write_sharing_weights`: the two files go together)
     head.joblib         the fitted LogisticRegression and the label order
+
+Not copied from the base model folder: README, 1_Pooling/ and sentence-transformers' own
+files (pooling is fixed to mean in code and recorded in encoder.json), its training-data
+list (data_config.json), vocab.txt / *.model / merges.txt when tokenizer.json holds the
+tokenizer, and .bin weights when .safetensors exist (one copy of the weights).
 """
 
 from __future__ import annotations
@@ -30,15 +39,27 @@ from supportlens.ml.embedding import (
     encoder_settings,
     weights_fingerprint,
 )
-from supportlens.ml.onnx_encoder import ONNX_INT8, make_backend
+from supportlens.ml.onnx_encoder import ONNX_INT8, make_backend, write_sharing_weights
 
 log = logging.getLogger(__name__)
 
 HEAD_FILE = "head.joblib"
 ENCODER_DIR = "encoder"
-#: What of a Hugging Face model folder the artefact needs (no README, no pooling folder:
-#: pooling is fixed to mean in code and recorded in encoder.json).
-_MODEL_FILES = ("*.json", "*.safetensors", "*.txt", "*.model")
+#: What of a Hugging Face model folder the artefact needs, besides the weights.
+_TOKENIZER_FILES = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json")
+#: The tokenizer's sources, needed only when there is no tokenizer.json to load instead.
+_TOKENIZER_SOURCES = ("vocab.txt", "vocab.json", "merges.txt", "*.model", "added_tokens.json")
+
+
+def model_files(source: Path) -> list[Path]:
+    """The files of a Hugging Face model folder that loading encoder + tokenizer needs."""
+    weights = sorted(source.glob("*.safetensors")) or sorted(source.glob("*.bin"))
+    if not weights:
+        raise FileNotFoundError(f"{source}: no *.safetensors or *.bin weights")
+    names = ["config.json", *_TOKENIZER_FILES]
+    if not (source / "tokenizer.json").is_file():
+        names += [p.name for pattern in _TOKENIZER_SOURCES for p in source.glob(pattern)]
+    return [*weights, *(source / name for name in names if (source / name).is_file())]
 
 
 def build_encoder(
@@ -110,14 +131,16 @@ class EmbeddingLinearClassifier:
         target.mkdir(parents=True, exist_ok=True)
         source = self.encoder.model_dir
         if source.resolve() != target.resolve():
-            for pattern in _MODEL_FILES:
-                for path in source.glob(pattern):
-                    if path.name != ENCODER_FILE:
-                        shutil.copy2(path, target / path.name)
+            for path in model_files(source):
+                shutil.copy2(path, target / path.name)
         backend = getattr(self.encoder.backend, "name", "torch_fp32")
         onnx = _onnx_file(self.encoder)
         if onnx is not None and onnx.resolve() != (target / ONNX_INT8).resolve():
-            shutil.copy2(onnx, target / ONNX_INT8)
+            safetensors = target / "model.safetensors"
+            if safetensors.is_file():
+                write_sharing_weights(onnx, target / ONNX_INT8, safetensors)
+            else:  # .bin weights: nothing to point into
+                shutil.copy2(onnx, target / ONNX_INT8)
         settings = {
             "pooling": "mean",
             "normalize": True,
