@@ -7,11 +7,13 @@ from litestar import Response, get, head
 from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.plugins.prometheus import PrometheusController
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from supportlens.api.schemas import Health, Readiness
 from supportlens.api.services.models import ModelHub
 from supportlens.api.services.warehouse import WarehouseReader, check_readable
 
 from supportlens.config import Settings
+from supportlens.ops.metrics import scrape_registry
 
 
 @get("/health", summary="Liveness: the process answers", tags=["operations"])
@@ -57,8 +59,17 @@ async def ready(
     return Response(body, status_code=503 if problems else 200)
 
 
+def _exposition() -> bytes:
+    return generate_latest(scrape_registry())
+
+
 class MetricsController(PrometheusController):
-    """Litestar's Prometheus endpoint, documented with the media type it really sends."""
+    """Litestar's Prometheus endpoint, documented with the media type it really sends.
+
+    Rendered from supportlens.ops.metrics' registry: with several workers, Litestar's own
+    would hold only the folder's aggregate, without the snapshot and run gauges. Off the
+    event loop: a scrape reads files and the ops database.
+    """
 
     @get(
         media_type="text/plain",
@@ -66,4 +77,5 @@ class MetricsController(PrometheusController):
         tags=["operations"],
     )
     async def get(self) -> Response:  # type: ignore[override]
-        return await PrometheusController.get.fn(self)
+        body = await to_thread.run_sync(_exposition)
+        return Response(body, headers={"Content-Type": CONTENT_TYPE_LATEST})

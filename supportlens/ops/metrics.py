@@ -1,30 +1,49 @@
 """Operational gauges for the API's `/metrics`: process, snapshot, models, last runs.
 
-A Prometheus *collector* computes its values when scraped, so nothing here runs between
-scrapes: process CPU and memory come from `getrusage` and `/proc`, the snapshot age from
-the published file's modification time, the active model versions from the API's model
-hub, and the last run of each command from the ops file (opened read-only for the
-scrape; when a writer holds it at that moment, the run gauges are left out of that one
-scrape rather than failing it).
+One process (`supportlens serve`, one worker): a Prometheus *collector* computes every
+value when scraped, so nothing runs between scrapes: process CPU and memory from
+`getrusage` and `/proc`, the snapshot age from the published file's modification time,
+the active model versions from the API's model hub, and the last run of each command
+from the ops file (opened read-only for the scrape; when a writer holds it at that
+moment, the run gauges are left out of that one scrape rather than failing it).
 
-One collector per process is registered with prometheus_client's default registry; the
-newest app binds its settings to it (tests build many apps in one process). With several
-uvicorn workers Prometheus aggregates through a shared folder that only holds metric
-files, so these scrape-time gauges are available with one worker (the default).
+Several workers (`[api] workers` > 1): a scrape reaches one worker, and prometheus_client's
+multiprocess mode (a folder of metric files that `serve` creates per run, named by
+`PROMETHEUS_MULTIPROC_DIR`) answers only for values the workers wrote there; custom
+collectors are not consulted. So each value is kept where it is true:
+
+- The snapshot age and the last runs are the same files for every worker: whichever
+  worker answers computes them at scrape time, as with one process.
+- Process CPU, memory and the model versions belong to one process: every worker writes
+  its own into the folder when it starts, every `REFRESH_SECONDS`, and right before it
+  answers a scrape. CPU is a counter summed over the run's workers (a worker that died
+  keeps counting, so the sum never goes down); memory and the model versions are
+  `liveall` gauges with a `pid` label per worker (a worker may serve another version
+  after an activation sent to it alone). A version a worker no longer serves stays at 0:
+  multiprocess mode cannot remove a labelled value.
+- Files of `live` gauges whose worker has died (uvicorn replaces it) are removed at the
+  next scrape, so a dead worker's memory and models disappear with it.
+
+One collector per process; the newest app binds its settings to it (tests build many
+apps in one process).
 """
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
+import re
 import resource
+import threading
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from prometheus_client import REGISTRY
+from prometheus_client import REGISTRY, CollectorRegistry, Counter, Gauge
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily
+from prometheus_client.multiprocess import MultiProcessCollector, mark_process_dead
 from prometheus_client.registry import Collector
 
 from supportlens.config import Settings
@@ -34,6 +53,17 @@ log = logging.getLogger(__name__)
 
 PREFIX = "supportlens"
 PAGE_SIZE = os.sysconf("SC_PAGE_SIZE")
+#: prometheus_client's own variable: set (by `supportlens serve`) means multiprocess mode.
+MULTIPROC_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+#: How stale a worker's process and model gauges may be when another worker answers.
+REFRESH_SECONDS = 5.0
+#: Files of `live*` gauges, named by the writing process: gauge_liveall_<pid>.db.
+_LIVE_FILE = re.compile(r"^gauge_live[a-z]+_(?P<pid>\d+)\.db$")
+
+CPU_HELP = "CPU seconds (user + system) of the API's processes"
+RSS_HELP = "Resident memory now"
+PEAK_RSS_HELP = "Peak resident memory since the process started"
+MODEL_HELP = "Model version serving each label set (value 1)"
 
 
 @dataclass
@@ -59,26 +89,33 @@ class OpsCollector(Collector):
 
     def collect(self) -> Iterator[GaugeMetricFamily | CounterMetricFamily]:
         usage = resource.getrusage(resource.RUSAGE_SELF)
-        cpu = CounterMetricFamily(
-            f"{PREFIX}_process_cpu_seconds", "CPU seconds (user + system) of this API process"
-        )
+        cpu = CounterMetricFamily(f"{PREFIX}_process_cpu_seconds", CPU_HELP)
         cpu.add_metric([], usage.ru_utime + usage.ru_stime)
         yield cpu
         rss = _rss_bytes()
         if rss is not None:
-            yield GaugeMetricFamily(
-                f"{PREFIX}_process_resident_memory_bytes", "Resident memory now", value=rss
-            )
+            yield GaugeMetricFamily(f"{PREFIX}_process_resident_memory_bytes", RSS_HELP, value=rss)
         yield GaugeMetricFamily(
             f"{PREFIX}_process_peak_resident_memory_bytes",
-            "Peak resident memory since the process started",
+            PEAK_RSS_HELP,
             value=usage.ru_maxrss * 1024,
         )
         binding = self._binding
         if binding is None:
             return
-        yield from self._snapshot(binding.settings)
         yield from self._models(binding.active_versions)
+        yield from self.collect_shared()
+
+    @property
+    def binding(self) -> _Binding | None:
+        return self._binding
+
+    def collect_shared(self) -> Iterator[GaugeMetricFamily]:
+        """The gauges every worker computes alike from files: snapshot age and last runs."""
+        binding = self._binding
+        if binding is None:
+            return
+        yield from self._snapshot(binding.settings)
         yield from self._runs(binding.settings)
 
     def _snapshot(self, settings: Settings) -> Iterator[GaugeMetricFamily]:
@@ -94,9 +131,7 @@ class OpsCollector(Collector):
 
     def _models(self, active_versions: Callable[[], dict[str, str]]) -> Iterator[GaugeMetricFamily]:
         family = GaugeMetricFamily(
-            f"{PREFIX}_active_model_info",
-            "Model version serving each label set (value 1)",
-            labels=["label_set", "model_version"],
+            f"{PREFIX}_active_model_info", MODEL_HELP, labels=["label_set", "model_version"]
         )
         for label_set, version in sorted(active_versions().items()):
             family.add_metric([label_set, version], 1)
@@ -143,15 +178,142 @@ class OpsCollector(Collector):
         yield finished
 
 
+class _SharedGauges(Collector):
+    def __init__(self, owner: OpsCollector) -> None:
+        self._owner = owner
+
+    def collect(self) -> Iterator[GaugeMetricFamily]:
+        return self._owner.collect_shared()
+
+
+class WorkerGauges:
+    """One worker's process and model values, written to the multiprocess folder."""
+
+    def __init__(self, owner: OpsCollector) -> None:
+        self._owner = owner
+        self._lock = threading.Lock()
+        self._cpu_counted = 0.0
+        self._served: set[tuple[str, str]] = set()
+        # registry=None: in multiprocess mode the folder is the registry.
+        self._cpu = Counter(f"{PREFIX}_process_cpu_seconds", CPU_HELP, registry=None)
+        self._rss = Gauge(
+            f"{PREFIX}_process_resident_memory_bytes",
+            RSS_HELP,
+            registry=None,
+            multiprocess_mode="liveall",
+        )
+        self._peak = Gauge(
+            f"{PREFIX}_process_peak_resident_memory_bytes",
+            PEAK_RSS_HELP,
+            registry=None,
+            multiprocess_mode="liveall",
+        )
+        self._models = Gauge(
+            f"{PREFIX}_active_model_info",
+            MODEL_HELP,
+            ["label_set", "model_version"],
+            registry=None,
+            multiprocess_mode="liveall",
+        )
+        self._thread: threading.Thread | None = None
+
+    def refresh(self) -> None:
+        with self._lock:
+            usage = resource.getrusage(resource.RUSAGE_SELF)
+            cpu = usage.ru_utime + usage.ru_stime
+            if cpu > self._cpu_counted:
+                self._cpu.inc(cpu - self._cpu_counted)
+                self._cpu_counted = cpu
+            rss = _rss_bytes()
+            if rss is not None:
+                self._rss.set(rss)
+            self._peak.set(usage.ru_maxrss * 1024)
+            binding = self._owner.binding
+            if binding is None:
+                return
+            served = set(binding.active_versions().items())
+            for label_set, version in self._served - served:
+                self._models.labels(label_set, version).set(0)
+            for label_set, version in served:
+                self._models.labels(label_set, version).set(1)
+            self._served |= served
+
+    def start(self) -> None:
+        """Write now, then every REFRESH_SECONDS while the process lives (once per process)."""
+        self.refresh()
+        if self._thread is None:
+            self._thread = threading.Thread(
+                target=self._loop, name="supportlens-metrics", daemon=True
+            )
+            self._thread.start()
+
+    def _loop(self) -> None:
+        while True:
+            time.sleep(REFRESH_SECONDS)
+            try:
+                self.refresh()
+            except Exception:  # a metrics hiccup must never end the refreshes
+                log.warning("worker metrics not refreshed", exc_info=True)
+
+
+def multiprocess_dir() -> str | None:
+    """The shared metrics folder when the API runs several workers, else None."""
+    return os.environ.get(MULTIPROC_DIR_ENV) or None
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
+
+
+def forget_dead_workers(folder: str) -> list[int]:
+    """Remove the `live` gauge files of workers that are gone (uvicorn replaced them)."""
+    dead = set()
+    for name in os.listdir(folder):
+        match = _LIVE_FILE.match(name)
+        if match and not _alive(int(match["pid"])):
+            dead.add(int(match["pid"]))
+    for pid in sorted(dead):
+        with contextlib.suppress(FileNotFoundError):  # another worker's scrape was first
+            mark_process_dead(pid, folder)
+    return sorted(dead)
+
+
 _COLLECTOR = OpsCollector()
 _REGISTERED = False
+_WORKER: WorkerGauges | None = None
 
 
 def register(settings: Settings, active_versions: Callable[[], dict[str, str]]) -> OpsCollector:
-    """Bind the process's collector to this app and register it once."""
-    global _REGISTERED
+    """Bind the process's collector to this app; register it once, or start the worker's
+    writes when several workers share a metrics folder."""
+    global _REGISTERED, _WORKER
     _COLLECTOR.bind(settings, active_versions)
-    if not _REGISTERED:
+    if multiprocess_dir() is not None:
+        if _WORKER is None:
+            _WORKER = WorkerGauges(_COLLECTOR)
+        _WORKER.start()
+    elif not _REGISTERED:
         REGISTRY.register(_COLLECTOR)
         _REGISTERED = True
     return _COLLECTOR
+
+
+def scrape_registry() -> CollectorRegistry:
+    """What `/metrics` renders: the default registry, or with several workers the
+    folder's aggregate plus the shared gauges, with this worker's values fresh."""
+    folder = multiprocess_dir()
+    if folder is None:
+        return REGISTRY
+    if _WORKER is not None:
+        _WORKER.refresh()
+    forget_dead_workers(folder)
+    registry = CollectorRegistry()
+    MultiProcessCollector(registry, folder)
+    registry.register(_SharedGauges(_COLLECTOR))
+    return registry
