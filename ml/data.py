@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pandas as pd
+from supportlens.ml.preprocessing import WAREHOUSE_TEXT
 
 log = logging.getLogger(__name__)
 
@@ -24,6 +25,10 @@ class Split:
     ids: list[str]
     texts: list[str]
     labels: list[str]
+    # The preprocessing the texts already had (`supportlens.ml.preprocessing`), passed as
+    # `already=` to `Predictor` so it is not redone: WAREHOUSE_TEXT for rows read from
+    # the warehouse; None for texts from anywhere else (the model's own is applied).
+    preprocessing: str | None = None
 
     def __len__(self) -> int:
         return len(self.texts)
@@ -43,6 +48,7 @@ def _split_from_frame(frame: pd.DataFrame) -> Split:
         ids=frame["example_id"].astype(str).tolist(),
         texts=frame["text"].tolist(),
         labels=frame["label"].tolist(),
+        preprocessing=WAREHOUSE_TEXT,  # ml_training_examples.text: dbt normalised it
     )
 
 

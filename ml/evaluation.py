@@ -47,7 +47,9 @@ def evaluate(
     ) as progress:
         for start in range(0, len(split), EVAL_CHUNK):
             chunk = split.texts[start : start + EVAL_CHUNK]
-            parts.append(predictor.predict_proba(chunk))
+            # Warehouse splits are already normalised (as `supportlens predict` on the
+            # warehouse): the Predictor skips its own pass instead of normalising twice.
+            parts.append(predictor.predict_proba(chunk, already=split.preprocessing))
             progress.update(len(chunk))
     probabilities = np.vstack(parts)
     seconds = time.perf_counter() - started
