@@ -8,6 +8,7 @@ bad records to the quarantine. The runner publishes the staged files afterwards.
 from __future__ import annotations
 
 import contextlib
+from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -34,6 +35,7 @@ QUARANTINE_SCHEMA = pa.schema(
         pa.field("source", pa.string()),
         pa.field("source_file", pa.string()),
         pa.field("record", pa.int64()),
+        pa.field("line", pa.int64()),
         pa.field("field", pa.string()),
         pa.field("reason", pa.string()),
         pa.field("raw", pa.string()),
@@ -119,12 +121,22 @@ class TableWriter:
             self._writer.close()
 
 
+#: Record numbers → the line each starts on in the raw file (records without one left out).
+LineFinder = Callable[[Sequence[int]], dict[int, int]]
+
+
 @dataclass
 class Quarantine:
-    """Bad records of one load: one row per record, naming the first problem found."""
+    """Bad records of one load: one row per record, naming the first problem found.
+
+    `record` is the loader's record number; `line` is where an editor shows the record,
+    for line-based files: the reader of such a file sets `find_lines`, which is asked once,
+    when the quarantine is written (so a file with no bad rows is never scanned for lines).
+    """
 
     identity: LoadIdentity
     rows: list[dict[str, object]] = field(default_factory=list)
+    find_lines: LineFinder | None = None
 
     def add(self, record: int, field_name: str, reason: str, raw: str) -> None:
         self.rows.append({"record": int(record), "field": field_name, "reason": reason, "raw": raw})
@@ -134,12 +146,15 @@ class Quarantine:
 
     def to_table(self) -> pa.Table:
         ident = self.identity
+        records = [int(row["record"]) for row in self.rows]  # type: ignore[call-overload]
+        lines = self.find_lines(records) if self.find_lines and records else {}
         full = [
             {
                 "load_id": ident.load_id,
                 "source": ident.source,
                 "source_file": ident.source_file,
                 **row,
+                "line": lines.get(int(row["record"])),  # type: ignore[call-overload]
             }
             for row in sorted(self.rows, key=lambda r: int(r["record"]))  # type: ignore[call-overload]
         ]

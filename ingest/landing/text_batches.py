@@ -11,9 +11,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 import threading
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from queue import Full, Queue
 from typing import TypeVar
@@ -23,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+from supportlens.ingest.landing.csv_lines import record_lines
 from supportlens.ingest.landing.errors import WholeFileError
 from supportlens.ingest.landing.sink import LoadSink
 
@@ -33,6 +36,10 @@ T = TypeVar("T")
 #: Bytes parsed per batch: big enough to amortise per-batch work, small enough that a
 #: batch of TWCS (about 90 k tweets) stays a few tens of MB.
 BLOCK_SIZE = 16 << 20
+#: A first line longer than this is no header (a binary file, or one without line ends).
+MAX_HEADER_BYTES = 1 << 20
+LINE_END = re.compile(rb"[\r\n]")
+LINE_END_ALL = re.compile(r"\r\n|\r|\n")
 
 
 def csv_line(values: Sequence[str]) -> str:
@@ -78,12 +85,29 @@ class TextBatch:
         )
 
 
+def _first_line(path: Path, source_file: str) -> bytes:
+    """The file's first line, ended as the parser ends lines: `\\n`, `\\r\\n` or a lone
+    `\\r` (`readline` knows only `\\n`, and would read a whole `\\r`-ended file)."""
+    data = b""
+    with path.open("rb") as handle:
+        while len(data) <= MAX_HEADER_BYTES:
+            chunk = handle.read(64 << 10)
+            data += chunk
+            end = LINE_END.search(data)
+            if end is not None:
+                return data[: end.start()]
+            if not chunk:
+                return data
+    raise WholeFileError(
+        source_file, f"no line end in the first {MAX_HEADER_BYTES:,} bytes (expected a CSV header)"
+    )
+
+
 def read_csv_header(path: Path, source_file: str) -> list[str]:
     """The header row's column names; an empty file or unreadable header fails the file."""
-    with path.open("rb") as handle:
-        first = handle.readline()
-        if not first.strip():
-            raise WholeFileError(source_file, "empty file (expected a CSV header row)")
+    first = _first_line(path, source_file)
+    if not first.strip():
+        raise WholeFileError(source_file, "empty file (expected a CSV header row)")
     try:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
@@ -136,6 +160,9 @@ class _SkippedRows:
             raise WholeFileError(self.source_file, "cannot number an invalid CSV row")
         record = row.number - 1  # the parser counts the header as row 1
         reason = f"wrong column count: expected {row.expected_columns}, found {row.actual_columns}"
+        lines = len(LINE_END_ALL.findall(row.text)) + 1
+        if lines > 1:  # a quote left open swallows the rows after it: say so
+            reason += f"; the record runs over {lines} lines (is a quote left open?)"
         with self._lock:
             self.records.append(record)
             self._pending.append((record, reason, row.text))
@@ -243,7 +270,12 @@ def iter_csv(
     points in a parallel parse ambiguous, and only a sequential parse numbers bad rows.
     It runs one batch ahead in its own thread (Arrow releases the GIL), so parsing the
     next block overlaps typing and writing this one.
+
+    Records are numbered as the parser reads them (1-based; blank lines skipped, a
+    multi-line record counted once); the quarantine also gets the line each bad one starts
+    on, found after the load (`csv_lines`), so clean files pay nothing for it.
     """
+    sink.quarantine.find_lines = partial(record_lines, path)
     skipped = _SkippedRows(sink, source_file)
     try:
         reader = pacsv.open_csv(

@@ -1,0 +1,262 @@
+"""Quarantined CSV rows name the line an editor shows, whatever the file's layout.
+
+Arrow's CSV parser skips blank lines and reads a quoted value with newlines as one
+record, so a record's ordinal (`record`) drifts from the line it sits on. The quarantine's
+`line` is the physical line the record starts on (header = line 1): a user who opens the
+file at that line lands on the bad row. These files put blank lines (several in a row),
+multi-line values and a multi-line bad row before and between the bad rows, with each of
+the three line endings Arrow accepts.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+import pyarrow as pa
+import pyarrow.csv as pacsv
+import pyarrow.parquet as pq
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from landing_helpers import land_dirs, quarantine_rows
+from supportlens.ingest.land import land
+from supportlens.ingest.landing.csv_lines import record_lines
+
+__all__ = ["land_dirs"]
+
+TWEET_TIME = "Tue Oct 31 22:10:47 +0000 2017"
+ISO_TIME = "2024-03-01T09:15:00+00:00"
+LINE_BREAK = re.compile(r"\r\n|\r|\n")
+
+
+@dataclass(frozen=True)
+class Shape:
+    """One CSV source: its file, header, and rows built from a number and a text."""
+
+    source: str
+    file: str
+    header: str
+    good: str  # format with {n} (unique number) and {text}
+    bad: str  # one value-level problem; format with {n} and {text}
+    bad_field: str  # the field the value-level problem is reported on
+    bad_ml: str  # another value-level problem, for the row that spans lines
+    bad_ml_field: str
+
+
+SHAPES = [
+    Shape("banking77", "banking77/train.csv", "text,category",
+          "{text},card_arrival", ",card_arrival", "text", "{text},", "category"),
+    Shape("bitext", "bitext/bitext_sample.csv", "flags,instruction,category,intent,response",
+          "B,{text},ORDER,cancel_order,fine", "B,,ORDER,cancel_order,fine", "instruction",
+          "B,{text},ORDER,cancel_order,", "response"),
+    Shape("twcs", "twcs/twcs.csv",
+          "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id",
+          f"{{n}},a,True,{TWEET_TIME},{{text}},,", f"{{n}},a,maybe,{TWEET_TIME},{{text}},,",
+          "inbound", f"{{n}},a,True,{TWEET_TIME},{{text}},,x12", "in_response_to_tweet_id"),
+    Shape("synthetic", "synthetic/conversations.csv",
+          "conversation_id,turn_index,speaker,text,timestamp,channel,company,intent,sentiment,outcome",
+          f"c-{{n}},0,customer,{{text}},{ISO_TIME},chat,NorthBank,card_arrival,neutral,resolved",
+          f"c-{{n}},0,robot,{{text}},{ISO_TIME},chat,NorthBank,card_arrival,neutral,resolved",
+          "speaker",
+          f"c-{{n}},0,customer,{{text}},{ISO_TIME},chat,NorthBank,card_arrival,neutral,maybe",
+          "outcome"),
+]  # fmt: skip
+
+
+def _layout(shape: Shape, eol: str) -> tuple[str, list[tuple[int, int, str, str]]]:
+    """The file's text and, per bad row, (record, line, field, first physical line)."""
+    quoted = f'"two{eol}lines, quoted"'
+    three = f'"spans{eol}three{eol}lines"'
+    # (row text or None for a blank line, expected field or None for a good row)
+    rows: list[tuple[str | None, str | None]] = [
+        (shape.good.format(n=101, text="first"), None),
+        (shape.good.format(n=102, text="second"), None),
+        (None, None),
+        (None, None),
+        (None, None),
+        (shape.good.format(n=103, text=quoted), None),
+        (shape.bad.format(n=104, text="bad value"), shape.bad_field),
+        (None, None),
+        ("just one field", "(row)"),
+        (shape.good.format(n=105, text="third"), None),
+        (None, None),
+        (shape.bad_ml.format(n=106, text=three), shape.bad_ml_field),
+        (None, None),
+        (None, None),
+        (shape.good.format(n=107, text="last"), None),
+    ]
+    text = shape.header + eol
+    expected = []
+    record = 0
+    for row, field in rows:
+        if row is None:
+            text += eol
+            continue
+        record += 1
+        line = len(LINE_BREAK.findall(text)) + 1
+        if field is not None:
+            expected.append((record, line, field, LINE_BREAK.split(row)[0]))
+        text += row + eol
+    return text, expected
+
+
+@pytest.mark.parametrize("eol", ["\r\n", "\n", "\r"], ids=["crlf", "lf", "cr"])
+@pytest.mark.parametrize("shape", SHAPES, ids=[s.source for s in SHAPES])
+def test_quarantined_rows_point_at_the_line_an_editor_shows(
+    land_dirs: tuple[Path, Path], shape: Shape, eol: str
+) -> None:
+    raw, landing = land_dirs
+    text, expected = _layout(shape, eol)
+    path = raw / shape.file
+    path.write_bytes(text.encode())
+    [outcome] = [o for o in land(raw, landing, [shape.source]) if o.source_file == shape.file]
+    assert (outcome.rows_read, outcome.rows_quarantined) == (8, 3)
+    quarantined = sorted(
+        (q for q in quarantine_rows(landing, shape.source) if q["source_file"] == shape.file),
+        key=lambda q: int(q["record"]),  # type: ignore[call-overload]
+    )
+    got = [(q["record"], q["line"], q["field"]) for q in quarantined]
+    assert got == [(record, line, field) for record, line, field, _ in expected]
+    # Opening the file at the reported line shows the start of the bad row.
+    physical = LINE_BREAK.split(path.read_bytes().decode())
+    for q, (_, _, _, first_line) in zip(quarantined, expected, strict=True):
+        assert physical[int(q["line"]) - 1] == first_line  # type: ignore[call-overload]
+
+
+def test_invalid_utf8_row_after_blank_lines_names_its_line(
+    land_dirs: tuple[Path, Path],
+) -> None:
+    raw, landing = land_dirs
+    data = (
+        b'text,category\r\n"a\r\nb",card_arrival\r\n\r\n\r\n'
+        b"caf\xe9,card_arrival\r\nok,card_arrival\r\n"
+    )
+    (raw / "banking77" / "train.csv").write_bytes(data)
+    land(raw, landing, ["banking77"])
+    [bad] = [
+        q for q in quarantine_rows(landing, "banking77") if q["source_file"].endswith("train.csv")
+    ]
+    assert (bad["record"], bad["line"], bad["field"]) == (2, 6, "text")
+
+
+def test_a_quote_left_open_is_reported_at_its_line_with_the_lines_it_swallowed(
+    land_dirs: tuple[Path, Path],
+) -> None:
+    raw, landing = land_dirs
+    header = "tweet_id,author_id,inbound,created_at,text,response_tweet_id,in_response_to_tweet_id"
+    rows = [f"{n},a,True,{TWEET_TIME},{text},," for n, text in enumerate(["ok", '"open', "x"], 1)]
+    (raw / "twcs" / "twcs.csv").write_text(header + "\n\n" + "\n".join(rows) + "\n")
+    [outcome] = land(raw, landing, ["twcs"])
+    assert (outcome.rows_read, outcome.rows_accepted) == (2, 1)
+    [bad] = quarantine_rows(landing, "twcs")
+    assert (bad["record"], bad["line"], bad["field"]) == (2, 4, "(row)")
+    assert "runs over 2 lines (is a quote left open?)" in str(bad["reason"])
+
+
+def test_json_and_parquet_rows_have_no_line(land_dirs: tuple[Path, Path]) -> None:
+    """JSON records are list indices and Parquet rows are rows: neither has lines."""
+    raw, landing = land_dirs
+    categories = raw / "banking77" / "categories.json"
+    categories.write_text(categories.read_text().replace('"card_linking"', '""', 1))
+    values = {name: ["x", "y"] for name in ("flags", "category", "intent", "response")}
+    pq.write_table(pa.table({**values, "instruction": ["fine", ""]}), raw / "bitext" / "b.parquet")
+    land(raw, landing, ["banking77", "bitext"])
+    [bad] = [q for q in quarantine_rows(landing, "banking77") if q["source_file"].endswith(".json")]
+    assert bad["record"] == 1 and bad["line"] is None
+    [bad] = [q for q in quarantine_rows(landing, "bitext") if q["source_file"].endswith(".parquet")]
+    assert (bad["record"], bad["field"], bad["line"]) == (2, "instruction", None)
+
+
+# --- the scanner against Arrow and an independent byte-by-byte reading ----------------
+
+
+def _reference_starts(data: bytes) -> list[int]:
+    """Start line of every record (header first) by Arrow's rules, one byte at a time."""
+    starts: list[int] = []
+    line, index, n = 1, 0, len(data)
+    while index < n:
+        if data[index] in b"\r\n":  # an empty line: skipped
+            index += 2 if data[index : index + 2] == b"\r\n" else 1
+            line += 1
+            continue
+        starts.append(line)
+        field_start, quoted = True, False
+        while index < n:
+            byte = data[index]
+            if quoted:
+                if byte == ord('"'):
+                    if data[index + 1 : index + 2] == b'"':
+                        index += 1
+                    else:
+                        quoted = False
+                elif byte == ord("\n") or (
+                    byte == ord("\r") and data[index + 1 : index + 2] != b"\n"
+                ):
+                    line += 1
+                index += 1
+                continue
+            if byte == ord('"') and field_start:
+                quoted, field_start = True, False
+            elif byte == ord(","):
+                field_start = True
+            elif byte in b"\r\n":
+                index += 2 if data[index : index + 2] == b"\r\n" else 1
+                line += 1
+                break
+            else:
+                field_start = False
+            index += 1
+    return starts
+
+
+def _arrow_records(data: bytes) -> int:
+    """Data records Arrow reads (good + invalid), the way the loaders parse."""
+    invalid = 0
+
+    def count(row: pacsv.InvalidRow) -> str:
+        nonlocal invalid
+        invalid += 1
+        return "skip"
+
+    table = pacsv.read_csv(
+        pa.BufferReader(data),
+        read_options=pacsv.ReadOptions(use_threads=False),
+        parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=count),
+        convert_options=pacsv.ConvertOptions(column_types={"a": pa.binary(), "b": pa.binary()}),
+    )
+    return table.num_rows + invalid
+
+
+csv_bytes = st.lists(
+    st.sampled_from([b"a", b"b", b",", b'"', b'""', b"\n", b"\r\n", b"\r", b" "]), max_size=60
+).map(lambda parts: b"a,b\n" + b"".join(parts))
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=csv_bytes, block=st.integers(min_value=1, max_value=9))
+def test_scanner_matches_arrow_and_a_byte_by_byte_reading(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, block: int
+) -> None:
+    path = tmp_path_factory.mktemp("csv") / "f.csv"
+    path.write_bytes(data)
+    starts = _reference_starts(data)
+    records = list(range(1, len(starts)))
+    assert len(records) == _arrow_records(data)  # the reference reads what Arrow reads
+    expected = dict(zip(records, starts[1:], strict=True))
+    assert record_lines(path, records, block_size=block) == expected
+    assert record_lines(path, records) == expected
+
+
+def test_stray_quote_mid_field_is_literal(tmp_path: Path) -> None:
+    """`x"y` is not a quoted value: the next line is a record of its own (Arrow's rule)."""
+    path = tmp_path / "f.csv"
+    path.write_bytes(b'h,h\n1,x"y\n2,"z\n\nq"\n\n3,4\n')
+    assert record_lines(path, [1, 2, 3]) == {1: 2, 2: 3, 3: 7}
+
+
+def test_byte_order_mark_and_trailing_record_without_line_end(tmp_path: Path) -> None:
+    path = tmp_path / "f.csv"
+    path.write_bytes(b"\xef\xbb\xbfa,b\r\n\r\n1,2\r\n\r\n\r\n3,4")
+    assert record_lines(path, [1, 2, 3]) == {1: 3, 2: 6}  # record 3 does not exist
