@@ -174,13 +174,18 @@ def test_artefact_without_onnxruntime_answers_with_fp32_weights(
         "head.joblib",
         *(f"{ENCODER_DIR}/{name}" for name in ENCODER_FILES),
     }
-    loaded = EmbeddingLinearClassifier.load(tmp_path / "artefact", cache_root=None)
-    assert np.array_equal(loaded.predict_proba(TEXTS), in_memory)
-
     fp32 = build_encoder(download, "torch_fp32", 32, 16)
     reference = EmbeddingLinearClassifier(fp32, model.head, model.labels).predict_proba(TEXTS)
+    # Self-contained: moved elsewhere, with the base model and the export cache gone.
+    shutil.move(tmp_path / "artefact", tmp_path / "elsewhere")
+    shutil.rmtree(download)
+    shutil.rmtree(tmp_path / "cache")
+    loaded = EmbeddingLinearClassifier.load(tmp_path / "elsewhere", cache_root=None)
+    assert isinstance(loaded.encoder.backend, OnnxBackend)
+    assert np.array_equal(loaded.predict_proba(TEXTS), in_memory)
+
     monkeypatch.setattr("supportlens.ml.onnx_encoder.onnxruntime_available", lambda: False)
-    fallback = EmbeddingLinearClassifier.load(tmp_path / "artefact", cache_root=None)
+    fallback = EmbeddingLinearClassifier.load(tmp_path / "elsewhere", cache_root=None)
     assert isinstance(fallback.encoder.backend, TorchBackend)
     np.testing.assert_allclose(fallback.predict_proba(TEXTS), reference, atol=1e-6)
 
