@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import re
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -16,6 +17,7 @@ from supportlens.ingest.landing.errors import WholeFileError
 
 #: A `\uD800`–`\uDFFF` escape: JSON allows it alone, but then it is not valid Unicode.
 SURROGATE_ESCAPE = re.compile(rb"\\u[dD][89a-fA-F][0-9a-fA-F]{2}")
+WHITESPACE = re.compile(r"[ \t\r\n]*")
 
 
 def read_json_list(path: Path, source_file: str, what: str) -> tuple[list[Any], bool]:
@@ -62,3 +64,44 @@ def raw_json(value: Any) -> str:
     except UnicodeEncodeError:
         return json.dumps(value, ensure_ascii=True)
     return text
+
+
+def element_lines(path: Path, indices: Sequence[int]) -> dict[int, int]:
+    """{index: line (1-based) its element starts on} for the file's top-level list.
+
+    For the quarantine of a file that `read_json_list` accepted: elements are decoded one
+    by one up to the last index asked for, counting line ends (`\\n`, `\\r\\n`, lone `\\r`)
+    between their starts. Indices past the end are left out.
+    """
+    wanted = set(indices)
+    if not wanted:
+        return {}
+    text = path.read_bytes().decode("utf-8")
+    decoder = json.JSONDecoder()
+    found: dict[int, int] = {}
+    line, counted = 1, 0  # line at offset `counted`
+    position = _skip_space(text, text.index("[") + 1)
+    for index in range(max(wanted) + 1):
+        if text.startswith("]", position):  # an empty list, or past the last element
+            break
+        if index in wanted:
+            line += _line_ends(text, counted, position)
+            counted = position
+            found[index] = line
+        _, end = decoder.raw_decode(text, position)
+        position = _skip_space(text, end)
+        if text.startswith(",", position):
+            position = _skip_space(text, position + 1)
+    return found
+
+
+def _line_ends(text: str, start: int, end: int) -> int:
+    """Line ends in text[start:end] (an element never starts between `\\r` and `\\n`)."""
+    returns = text.count("\r", start, end)
+    return (
+        text.count("\n", start, end) + returns - (text.count("\r\n", start, end) if returns else 0)
+    )
+
+
+def _skip_space(text: str, position: int) -> int:
+    return WHITESPACE.match(text, position).end()  # type: ignore[union-attr]  # `*` always matches

@@ -8,6 +8,7 @@ bad records to the quarantine. The runner publishes the staged files afterwards.
 from __future__ import annotations
 
 import contextlib
+import logging
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field
@@ -18,6 +19,8 @@ from types import TracebackType
 import pyarrow as pa
 import pyarrow.parquet as pq
 from supportlens.ingest.landing.layout import QUARANTINE_TABLE
+
+log = logging.getLogger(__name__)
 
 LINEAGE_FIELDS: tuple[pa.Field, ...] = (
     pa.field("_load_id", pa.string()),
@@ -129,9 +132,9 @@ LineFinder = Callable[[Sequence[int]], dict[int, int]]
 class Quarantine:
     """Bad records of one load: one row per record, naming the first problem found.
 
-    `record` is the loader's record number; `line` is where an editor shows the record,
-    for line-based files: the reader of such a file sets `find_lines`, which is asked once,
-    when the quarantine is written (so a file with no bad rows is never scanned for lines).
+    `record` is the loader's record number; `line` is where an editor shows the record
+    (CSV, JSON): the loader of such a file sets `find_lines`, which is asked once, when
+    the quarantine is written, so a file with no bad rows is never scanned for lines.
     """
 
     identity: LoadIdentity
@@ -144,10 +147,23 @@ class Quarantine:
     def __len__(self) -> int:
         return len(self.rows)
 
+    def _lines(self) -> dict[int, int]:
+        records = [int(row["record"]) for row in self.rows]  # type: ignore[call-overload]
+        if self.find_lines is None or not records:
+            return {}
+        try:
+            return self.find_lines(records)
+        except (OSError, ValueError) as exc:  # e.g. the file changed under us: lines stay null
+            log.warning(
+                "no line numbers for quarantined rows: %s",
+                exc,
+                extra={"file": self.identity.source_file},
+            )
+            return {}
+
     def to_table(self) -> pa.Table:
         ident = self.identity
-        records = [int(row["record"]) for row in self.rows]  # type: ignore[call-overload]
-        lines = self.find_lines(records) if self.find_lines and records else {}
+        lines = self._lines()
         full = [
             {
                 "load_id": ident.load_id,

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from functools import partial
 from pathlib import Path, PurePosixPath
 
 import pyarrow as pa
 from supportlens.ingest.landing.discovery import RawFile
 from supportlens.ingest.landing.errors import WholeFileError
-from supportlens.ingest.landing.json_files import raw_json, read_json_list
+from supportlens.ingest.landing.json_files import element_lines, raw_json, read_json_list
 from supportlens.ingest.landing.sink import LoadSink
 from supportlens.ingest.landing.text_batches import choose_columns, iter_csv, read_csv_header
 
@@ -52,6 +53,7 @@ def _is_label(text: str) -> bool:
 
 def _load_categories(raw: RawFile, sink: LoadSink) -> None:
     names = read_categories(raw.path, raw.source_file)
+    sink.quarantine.find_lines = partial(element_lines, raw.path)
     table = sink.table("categories", CATEGORIES)
     seen: set[str] = set()
     rows, records = [], []

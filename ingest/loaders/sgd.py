@@ -11,12 +11,18 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
+from functools import partial
 from pathlib import PurePosixPath
 from typing import Any
 
 import pyarrow as pa
 from supportlens.ingest.landing.discovery import RawFile
-from supportlens.ingest.landing.json_files import is_valid_unicode, raw_json, read_json_list
+from supportlens.ingest.landing.json_files import (
+    element_lines,
+    is_valid_unicode,
+    raw_json,
+    read_json_list,
+)
 from supportlens.ingest.landing.sink import LoadSink
 
 LOADER_VERSION = "sgd/1"
@@ -340,6 +346,7 @@ def _land_records(
 
 def load(raw: RawFile, sink: LoadSink) -> None:
     split = PurePosixPath(raw.source_file).parent.name
+    sink.quarantine.find_lines = partial(element_lines, raw.path)
     if raw.kind == "schema":
         services, check = read_json_list(raw.path, raw.source_file, "services")
         key = ("schema_services", "service_name")

@@ -1,15 +1,17 @@
-"""Quarantined CSV rows name the line an editor shows, whatever the file's layout.
+"""Quarantined rows name the line an editor shows, whatever the file's layout.
 
 Arrow's CSV parser skips blank lines and reads a quoted value with newlines as one
 record, so a record's ordinal (`record`) drifts from the line it sits on. The quarantine's
 `line` is the physical line the record starts on (header = line 1): a user who opens the
 file at that line lands on the bad row. These files put blank lines (several in a row),
 multi-line values and a multi-line bad row before and between the bad rows, with each of
-the three line endings Arrow accepts.
+the three line endings Arrow accepts. JSON records (list indices) get the line their
+element starts on; Parquet rows have no line.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -23,6 +25,7 @@ from hypothesis import strategies as st
 from landing_helpers import land_dirs, quarantine_rows
 from supportlens.ingest.land import land
 from supportlens.ingest.landing.csv_lines import record_lines
+from supportlens.ingest.landing.json_files import element_lines
 
 __all__ = ["land_dirs"]
 
@@ -155,8 +158,31 @@ def test_a_quote_left_open_is_reported_at_its_line_with_the_lines_it_swallowed(
     assert "runs over 2 lines (is a quote left open?)" in str(bad["reason"])
 
 
-def test_json_and_parquet_rows_have_no_line(land_dirs: tuple[Path, Path]) -> None:
-    """JSON records are list indices and Parquet rows are rows: neither has lines."""
+@pytest.mark.parametrize("eol", ["\n", "\r\n"], ids=["lf", "crlf"])
+def test_json_rows_name_the_line_their_element_starts_on(
+    land_dirs: tuple[Path, Path], eol: str
+) -> None:
+    """A quarantined dialogue's `line` is where its `{` stands; its record is its index."""
+    raw, landing = land_dirs
+    path = raw / "sgd" / "train" / "dialogues_001.json"
+    first, second = json.loads(path.read_text())
+    broken = {**first, "dialogue_id": "x_1", "turns": [{**first["turns"][0], "speaker": "ROBOT"}]}
+    dialogues = [first, first, second, broken]
+    text = json.dumps(dialogues, indent=2)
+    path.write_bytes(text.replace("\n", eol).encode())
+    element_starts = [n for n, line in enumerate(text.split("\n"), 1) if line == "  {"]
+    land(raw, landing, ["sgd"])
+    got = [(q["record"], q["line"], q["field"]) for q in quarantine_rows(landing, "sgd")]
+    # record 1 repeats record 0's id; record 3 has a bad speaker
+    assert got == [
+        (1, element_starts[1], "dialogue_id"),
+        (3, element_starts[3], "turns[0].speaker"),
+    ]
+
+
+def test_categories_json_row_names_its_line_and_parquet_rows_have_none(
+    land_dirs: tuple[Path, Path],
+) -> None:
     raw, landing = land_dirs
     categories = raw / "banking77" / "categories.json"
     categories.write_text(categories.read_text().replace('"card_linking"', '""', 1))
@@ -164,7 +190,7 @@ def test_json_and_parquet_rows_have_no_line(land_dirs: tuple[Path, Path]) -> Non
     pq.write_table(pa.table({**values, "instruction": ["fine", ""]}), raw / "bitext" / "b.parquet")
     land(raw, landing, ["banking77", "bitext"])
     [bad] = [q for q in quarantine_rows(landing, "banking77") if q["source_file"].endswith(".json")]
-    assert bad["record"] == 1 and bad["line"] is None
+    assert (bad["record"], bad["line"]) == (1, 3)  # `[` is line 1, "card_arrival" line 2
     [bad] = [q for q in quarantine_rows(landing, "bitext") if q["source_file"].endswith(".parquet")]
     assert (bad["record"], bad["field"], bad["line"]) == (2, "instruction", None)
 
@@ -260,3 +286,11 @@ def test_byte_order_mark_and_trailing_record_without_line_end(tmp_path: Path) ->
     path = tmp_path / "f.csv"
     path.write_bytes(b"\xef\xbb\xbfa,b\r\n\r\n1,2\r\n\r\n\r\n3,4")
     assert record_lines(path, [1, 2, 3]) == {1: 3, 2: 6}  # record 3 does not exist
+
+
+def test_json_element_lines_with_mixed_line_ends_and_indices_past_the_end(tmp_path: Path) -> None:
+    path = tmp_path / "f.json"
+    path.write_bytes(b'[\n1,\r\n"a,\\n[",\r{"b": [1,\n 2]}, 4\n]')
+    assert element_lines(path, [0, 1, 2, 3, 4]) == {0: 2, 1: 3, 2: 4, 3: 5}
+    path.write_bytes(b"[]")
+    assert element_lines(path, [0]) == {}
