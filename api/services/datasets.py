@@ -92,13 +92,18 @@ def _csv_rows(path: Path, source: str, filename: str) -> int:
                     extra={"header": header[:50]},
                 )
             rows = 0
+            # reader.line_num is the line a record ends on; an editor needs where it starts.
+            starts_on = reader.line_num + 1
             for record in reader:
-                rows += 1
-                if len(record) != len(header) and any(record):
-                    raise InvalidUpload(
-                        f"{filename}: line {reader.line_num} has {len(record)} fields, "
-                        f"header has {len(header)}"
-                    )
+                # Blank lines are no record, for `land` (Arrow) as here: not counted.
+                if record:
+                    rows += 1
+                    if len(record) != len(header):
+                        raise InvalidUpload(
+                            f"{filename}: line {starts_on} has {len(record)} fields, "
+                            f"header has {len(header)}"
+                        )
+                starts_on = reader.line_num + 1
             return rows
     except UnicodeDecodeError as exc:
         raise InvalidUpload(f"{filename}: not UTF-8 text ({exc.reason})") from exc

@@ -103,3 +103,25 @@ def test_upload_accepts_exactly_the_headers_the_loader_accepts(client: TestClien
     refused = upload(client, "conversations.csv", lacking_truth, source="synthetic")
     assert refused.status_code == 422
     assert "sentiment" in refused.json()["detail"]
+
+
+def test_refused_row_is_named_by_the_line_it_starts_on(client: TestClient) -> None:
+    """Blank lines and a record spanning lines 5-7 (newlines inside quotes): an editor opened
+    at the reported line shows the start of the bad record."""
+    content = b'text,category\nok,a\n\n\n"bad\nrow\nhere",b,extra\n'
+    response = upload(client, "train.csv", content)
+    assert response.status_code == 422
+    assert "line 5 has 3 fields" in response.json()["detail"]
+
+
+def test_an_all_empty_row_with_the_wrong_field_count_is_refused(client: TestClient) -> None:
+    response = upload(client, "train.csv", b"text,category\nok,a\n,,\n")
+    assert response.status_code == 422
+    assert "line 3 has 3 fields" in response.json()["detail"]
+
+
+def test_blank_lines_are_not_counted_as_rows(client: TestClient) -> None:
+    """The upload's row count is what `land` will read: blank lines are not records."""
+    response = upload(client, "train.csv", b"text,category\n\nok,a\n\n\nfine,b\n\n")
+    assert response.status_code == 201, response.text
+    assert response.json()["rows"] == 2
