@@ -21,7 +21,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from supportlens.ingest.hashing import file_sha256
+from supportlens.hashing import file_sha256
 
 log = logging.getLogger(__name__)
 

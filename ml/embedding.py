@@ -26,6 +26,8 @@ from typing import TYPE_CHECKING, Any, Protocol
 import numpy as np
 from tqdm.auto import tqdm
 
+from supportlens.hashing import file_sha256
+
 if TYPE_CHECKING:
     from supportlens.config import Settings
 
@@ -45,14 +47,6 @@ def offline() -> None:
     # Models come from local directories only; never reach for a hub at run time.
     os.environ["HF_HUB_OFFLINE"] = "1"
     os.environ.setdefault("TOKENIZERS_PARALLELISM", "false")
-
-
-def file_sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        for block in iter(lambda: handle.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def weights_fingerprint(model_dir: Path) -> str:

@@ -22,7 +22,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from supportlens.ingest.hashing import file_digest
+from supportlens.hashing import file_digest
 
 RECORD = "_truth/generated.json"
 TRUTH_FOLDER = "_truth"

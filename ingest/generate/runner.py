@@ -15,8 +15,9 @@ from supportlens.ingest.generate.scales import Scale, scale_named
 from supportlens.ingest.generate.sgd import write_sgd
 from supportlens.ingest.generate.synthetic import write_synthetic
 from supportlens.ingest.generate.twcs import write_twcs
-from supportlens.ingest.hashing import file_digest
 from supportlens.ingest.sources import SOURCES
+
+from supportlens.hashing import file_digest
 
 logger = logging.getLogger(__name__)
 

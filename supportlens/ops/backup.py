@@ -23,7 +23,6 @@ overwrites existing data unless asked to (`force`).
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import json
 import logging
 import os
@@ -39,6 +38,7 @@ import duckdb
 
 from supportlens import __version__
 from supportlens.config import CONFIG_FILE_NAME, Paths, Settings
+from supportlens.hashing import file_sha256
 from supportlens.warehouse import prune_snapshots, publish
 
 log = logging.getLogger(__name__)
@@ -48,19 +48,10 @@ WAREHOUSE_FILE = Path("warehouse") / "supportlens.duckdb"
 OPS_FILE = Path("ops") / "ops.duckdb"
 CONFIG_FILE = Path("config") / CONFIG_FILE_NAME
 LANDING_PARTS = ("_manifest", "_quarantine")
-CHUNK = 1 << 20
 
 
 class BackupError(RuntimeError):
     """A backup cannot be made, or a backup folder cannot be restored (message says why)."""
-
-
-def sha256_of(path: Path) -> str:
-    digest = hashlib.sha256()
-    with path.open("rb") as handle:
-        while block := handle.read(CHUNK):
-            digest.update(block)
-    return digest.hexdigest()
 
 
 def table_row_counts(database: Path) -> dict[str, int]:
@@ -157,7 +148,7 @@ def make_backup(settings: Settings, backup_root: Path, git_sha: str | None = Non
                 {
                     "path": p.relative_to(staging).as_posix(),
                     "bytes": p.stat().st_size,
-                    "sha256": sha256_of(p),
+                    "sha256": file_sha256(p),
                 }
                 for p in _files(staging)
             ],
@@ -195,7 +186,7 @@ def verify(folder: Path) -> dict[str, Any]:
         path = folder / entry["path"]
         if not path.is_file():
             raise BackupError(f"{folder}: {entry['path']}: missing from the backup")
-        if path.stat().st_size != entry["bytes"] or sha256_of(path) != entry["sha256"]:
+        if path.stat().st_size != entry["bytes"] or file_sha256(path) != entry["sha256"]:
             raise BackupError(f"{folder}: {entry['path']}: checksum mismatch (file damaged)")
     return manifest
 

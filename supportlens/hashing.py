@@ -1,7 +1,9 @@
 """How a file is fingerprinted: size and sha256, read in 1 MiB chunks.
 
-Landing (is this raw file unchanged?), the generator (did I write this file?) and
-downloads (is this the pinned file?) all ask the same question, so they share this.
+Landing (is this raw file unchanged?), the generator (did I write this file?), downloads
+(is this the pinned file?), backups (is this file what the manifest lists?) and the
+embedding cache (which encoder weights made these vectors?) all ask the same question,
+so they share this one definition.
 """
 
 from __future__ import annotations
