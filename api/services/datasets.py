@@ -21,6 +21,7 @@ from pathlib import Path
 
 from supportlens.api.errors import InvalidUpload
 from supportlens.ingest.land import check_file
+from supportlens.ingest.landing.csv_lines import open_quote_at_end
 from supportlens.ingest.landing.errors import WholeFileError
 from supportlens.ingest.loaders import loader_for
 
@@ -92,23 +93,31 @@ def _csv_rows(path: Path, source: str, filename: str) -> int:
                     extra={"header": header[:50]},
                 )
             rows = 0
+            last: list[str] = []
             # reader.line_num is the line a record ends on; an editor needs where it starts.
             starts_on = reader.line_num + 1
             for record in reader:
                 # Blank lines are no record, for `land` (Arrow) as here: not counted.
                 if record:
                     rows += 1
+                    last = record
                     if len(record) != len(header):
                         raise InvalidUpload(
                             f"{filename}: line {starts_on} has {len(record)} fields, "
                             f"header has {len(header)}"
                         )
                 starts_on = reader.line_num + 1
-            return rows
     except UnicodeDecodeError as exc:
         raise InvalidUpload(f"{filename}: not UTF-8 text ({exc.reason})") from exc
     except csv.Error as exc:
         raise InvalidUpload(f"{filename}: not valid CSV ({exc})") from exc
+    # Like Arrow, the csv module reads a quote left open in the last column as one value
+    # running to the end of the file. Only a last value holding a line end can be one.
+    if last and ("\n" in last[-1] or "\r" in last[-1]):
+        open_quote = open_quote_at_end(path)
+        if open_quote is not None and open_quote.lines_after:
+            raise InvalidUpload(f"{filename}: {open_quote.problem}")
+    return rows
 
 
 def _json_rows(path: Path, source: str, filename: str) -> int:

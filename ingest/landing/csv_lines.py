@@ -16,6 +16,11 @@ Counting quotes (parity) gives the same answer as these rules as long as every q
 that parity takes for an opening one stands at a field start or right after another
 quote (`""`); a block where that fails is walked quote by quote instead. The scan runs
 only for files with quarantined rows, once, after the load, and stops at the last one.
+
+The same walk tells whether a file ends inside a quoted value (`open_quote_at_end`): a
+quote left open in the last column swallows the rest of the file into one value of a
+record with the right field count, which no column check notices. Readers ask only when
+the file's last value holds a line end, so a clean file is never scanned for it.
 """
 
 from __future__ import annotations
@@ -48,6 +53,25 @@ class _State:
     last_end: int = -1  # file offset of the last line end's final byte
     last_record_end: int = -1  # file offset where the last record-ending line end finished
     last_record_line: int = 0  # the line that line end ended
+    walk: bool = False  # walk every block's quotes (toggles are then real opens and closes)
+    opened_line: int = 0  # with `walk`: the line the last quote that opens or closes stands on
+
+
+@dataclass(frozen=True)
+class OpenQuote:
+    """A quote that opens a value and never closes: the value runs to the end of the file."""
+
+    line: int  # the line the quote stands on (1-based, header = line 1)
+    lines_after: int  # lines after that one, to the end of the file: all read into the value
+
+    @property
+    def problem(self) -> str:
+        """The quarantine reason / upload refusal: one wording on both paths."""
+        lines = f"{self.lines_after} line{'s' if self.lines_after != 1 else ''}"
+        return (
+            f"a quote opened on line {self.line} never closes: "
+            f"the rest of the file ({lines}) is read as one value"
+        )
 
 
 def record_lines(
@@ -73,6 +97,25 @@ def record_lines(
     if missing:
         log.warning("no line found for CSV records", extra={"file": str(path), "records": missing})
     return found
+
+
+def open_quote_at_end(path: Path, block_size: int = SCAN_BLOCK) -> OpenQuote | None:
+    """Where the quote stands that the file ends inside of, or None when it ends outside.
+
+    Scans the whole file (callers ask only when the last value holds a line end), walking
+    quote by quote: parity would take each `""` for a close and an open, and so report
+    the last `""` as where the value opened.
+    """
+    state = _State(walk=True)
+    size = 0
+    with path.open("rb") as handle:
+        for offset, block in _blocks(handle, block_size):
+            size = offset + len(block)
+            _scan(block, offset, state)
+    if not state.inside:
+        return None
+    lines = state.lines + (size - 1 > state.last_end)  # a last line without a line end
+    return OpenQuote(state.opened_line, lines - state.opened_line)
 
 
 def _blocks(handle: BinaryIO, block_size: int) -> Iterator[tuple[int, bytes]]:
@@ -126,7 +169,8 @@ def _scan(block: bytes, offset: int, state: _State) -> np.ndarray:
         ends = np.sort(np.concatenate([ends, returns[~follows]]))
         starts_of_end = ends - np.isin(ends, returns[follows] + 1)
     quotes = np.flatnonzero(data == QUOTE) if b'"' in block else np.empty(0, dtype=np.int64)
-    toggles = quotes if _parity_holds(data, quotes, state) else _walk_quotes(data, quotes, state)
+    parity = not state.walk and _parity_holds(data, quotes, state)
+    toggles = quotes if parity else _walk_quotes(data, quotes, state)
     inside = ((np.searchsorted(toggles, ends) + state.inside) & 1).astype(bool)
     previous_end = np.concatenate([[state.last_end - offset], ends[:-1]])
     empty = starts_of_end == previous_end + 1  # a line end right after another: empty line
@@ -135,6 +179,8 @@ def _scan(block: bytes, offset: int, state: _State) -> np.ndarray:
     ended = line[record_end]  # lines that end a record (or are empty)
     before = np.concatenate([[state.last_record_line], ended[:-1]])
     starts = (before + 1)[~empty[record_end]]  # a record starts after the previous one ended
+    if state.walk and len(toggles):  # lines ended before the last toggle, plus its own
+        state.opened_line = state.lines + 1 + int(np.searchsorted(ends, toggles[-1]))
     state.inside = bool((len(toggles) + state.inside) & 1)
     state.before = int(data[-1])
     state.lines += len(ends)

@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from supportlens.ingest.landing.csv_lines import record_lines
+from supportlens.ingest.landing.csv_lines import OpenQuote, open_quote_at_end, record_lines
 from supportlens.ingest.landing.errors import WholeFileError
 from supportlens.ingest.landing.sink import LoadSink
 
@@ -176,6 +176,11 @@ class _SkippedRows:
             self.sink.count_read()
             self.sink.quarantine.add(record, ROW_FIELD, reason, text)
 
+    def last_record(self) -> int:
+        """The last skipped record so far (0 when none)."""
+        with self._lock:
+            return self.records[-1] if self.records else 0
+
     def record_numbers(self, first_ordinal: int, count: int) -> np.ndarray:
         """Records of the `count` good rows starting at 1-based good-row `first_ordinal`.
 
@@ -261,6 +266,38 @@ def read_ahead(batches: Iterable[T], depth: int = READ_AHEAD) -> Iterator[T]:
         worker.join()
 
 
+def _last_column(path: Path, source_file: str) -> str | None:
+    """The name the parser gives the header's last column (unstripped), or None when that
+    name does not pick one column (empty, or repeated)."""
+    text = _first_line(path, source_file).decode("utf-8-sig")
+    names = next(csv.reader([text]))
+    return names[-1] if names[-1] and names.count(names[-1]) == 1 else None
+
+
+def _open_quote(
+    path: Path,
+    batch: pa.RecordBatch,
+    records: np.ndarray,
+    last_column: str | None,
+    last_skipped: int,
+) -> OpenQuote | None:
+    """The unclosed quote the file ends inside of, when its last record (the last row of
+    `batch`) swallowed lines after it; else None.
+
+    Such a record has the header's field count (the open value is its last), so the
+    parser keeps it; its last value then holds a line end. Only then is the file scanned,
+    so a clean file pays one look at one value.
+    """
+    if last_skipped > records[-1]:  # the file's last record was skipped: already quarantined
+        return None
+    if last_column is not None:
+        value = batch.column(last_column)[-1].as_py()
+        if b"\n" not in value and b"\r" not in value:
+            return None
+    found = open_quote_at_end(path)
+    return found if found is not None and found.lines_after else None
+
+
 def iter_csv(
     path: Path, source_file: str, header: Sequence[str], columns: Sequence[str], sink: LoadSink
 ) -> Iterator[TextBatch]:
@@ -274,9 +311,23 @@ def iter_csv(
     Records are numbered as the parser reads them (1-based; blank lines skipped, a
     multi-line record counted once); the quarantine also gets the line each bad one starts
     on, found after the load (`csv_lines`), so clean files pay nothing for it.
+
+    A batch is handed on only once the next one is parsed: the last record of the file
+    may be a quote left open that swallowed the rest of the file (`_open_quote`), and is
+    then quarantined instead.
     """
     sink.quarantine.find_lines = partial(record_lines, path)
     skipped = _SkippedRows(sink, source_file)
+    last_column = _last_column(path, source_file)
+    include = list(columns)
+    if last_column is not None and last_column not in include:
+        include.append(last_column)  # read to see whether it holds a line end (cheap)
+
+    def text_batch(batch: pa.RecordBatch, records: np.ndarray) -> TextBatch:
+        raw = {name: batch.column(name) for name in columns}
+        decoded, records = _decode_columns(raw, records, sink)
+        return TextBatch(decoded, records, "csv")
+
     try:
         reader = pacsv.open_csv(
             path,
@@ -284,24 +335,39 @@ def iter_csv(
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skipped),
             convert_options=pacsv.ConvertOptions(
                 column_types=dict.fromkeys(header, pa.binary()),
-                include_columns=list(columns),
+                include_columns=include,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
             ),
         )
         good_rows = 0
+        held: tuple[pa.RecordBatch, np.ndarray] | None = None
         for batch in read_ahead(reader):
             skipped.drain()
+            if not batch.num_rows:
+                continue
             records = skipped.record_numbers(good_rows + 1, batch.num_rows)
             good_rows += batch.num_rows
             sink.count_read(batch.num_rows)
-            raw = {name: batch.column(name) for name in columns}
-            decoded, records = _decode_columns(raw, records, sink)
-            yield TextBatch(decoded, records, "csv")
+            if held is not None:
+                yield text_batch(*held)
+            held = (batch, records)
         skipped.drain()
     except pa.ArrowInvalid as exc:
         message = str(exc).splitlines()[0]
         raise WholeFileError(source_file, f"unreadable CSV ({message})") from exc
+    if held is None:
+        return
+    batch, records = held
+    open_quote = _open_quote(path, batch, records, last_column, skipped.last_record())
+    if open_quote is not None:
+        row = [
+            batch.column(name)[-1].as_py().decode("utf-8", "backslashreplace") for name in include
+        ]
+        field = last_column if last_column is not None else ROW_FIELD
+        sink.quarantine.add(int(records[-1]), field, open_quote.problem, csv_line(row))
+        batch, records = batch.slice(0, batch.num_rows - 1), records[:-1]
+    yield text_batch(batch, records)
 
 
 def iter_parquet(

@@ -125,3 +125,22 @@ def test_blank_lines_are_not_counted_as_rows(client: TestClient) -> None:
     response = upload(client, "train.csv", b"text,category\n\nok,a\n\n\nfine,b\n\n")
     assert response.status_code == 201, response.text
     assert response.json()["rows"] == 2
+
+
+def test_a_quote_left_open_to_the_end_of_the_file_is_refused(client: TestClient) -> None:
+    """Python's csv module, like Arrow, reads an unclosed quote in the last column as one
+    value running to the end of the file: the two rows after it would vanish into it."""
+    content = b'text,category\nok,card_arrival\nfine,"card_arrival\nnext,card_arrival\nlast,x\n'
+    response = upload(client, "train.csv", content)
+    assert response.status_code == 422, response.text
+    assert response.json()["detail"] == (
+        "train.csv: a quote opened on line 3 never closes: "
+        "the rest of the file (2 lines) is read as one value"
+    )
+
+
+def test_a_closed_quote_spanning_the_last_lines_is_accepted(client: TestClient) -> None:
+    content = b'flags,instruction,category,intent,response\nB,hi,ORDER,cancel,"two\n\nlines"\n'
+    response = upload(client, "bitext.csv", content, source="bitext")
+    assert response.status_code == 201, response.text
+    assert response.json()["rows"] == 1

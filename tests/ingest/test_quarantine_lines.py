@@ -22,9 +22,10 @@ import pyarrow.parquet as pq
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from landing_helpers import land_dirs, quarantine_rows
+from landing_helpers import land_dirs, live_rows, quarantine_rows
 from supportlens.ingest.land import land
-from supportlens.ingest.landing.csv_lines import record_lines
+from supportlens.ingest.landing import text_batches
+from supportlens.ingest.landing.csv_lines import OpenQuote, open_quote_at_end, record_lines
 from supportlens.ingest.landing.json_files import element_lines
 
 __all__ = ["land_dirs"]
@@ -294,3 +295,111 @@ def test_json_element_lines_with_mixed_line_ends_and_indices_past_the_end(tmp_pa
     assert element_lines(path, [0, 1, 2, 3, 4]) == {0: 2, 1: 3, 2: 4, 3: 5}
     path.write_bytes(b"[]")
     assert element_lines(path, [0]) == {}
+
+
+# --- a quote opened in the last column that never closes (issue 19) -------------------
+
+
+def _open_quote_layout(shape: Shape, eol: str) -> tuple[str, int, int]:
+    """A file whose last record opens a quote in its last column and never closes it.
+
+    Arrow reads the rest of the file into that value, so the record has the right field
+    count. Returns (text, the open row's line, the lines after it).
+    """
+    good = [shape.good.format(n=n, text=text) for n, text in ((101, "first"), (102, "third"))]
+    quoted = shape.good.format(n=103, text=f'"two{eol}lines, quoted"')
+    open_row = shape.good.format(n=104, text="opens")
+    open_row = open_row[: open_row.rfind(",") + 1] + '"oops'
+    swallowed = [shape.good.format(n=105, text="next"), "", shape.good.format(n=106, text="last")]
+    head = eol.join([shape.header, good[0], "", quoted, good[1]]) + eol
+    text = head + eol.join([open_row, *swallowed]) + eol
+    open_line = len(LINE_BREAK.findall(head)) + 1
+    return text, open_line, len(swallowed)
+
+
+@pytest.mark.parametrize("eol", ["\r\n", "\n", "\r"], ids=["crlf", "lf", "cr"])
+@pytest.mark.parametrize("shape", SHAPES, ids=[s.source for s in SHAPES])
+def test_a_quote_left_open_in_the_last_column_quarantines_the_rest_of_the_file(
+    land_dirs: tuple[Path, Path], shape: Shape, eol: str
+) -> None:
+    """The swallowing record has the header's field count, so no column check sees it:
+    before, its rows landed inside one value (or were blamed on that value's content)."""
+    raw, landing = land_dirs
+    text, open_line, lines_after = _open_quote_layout(shape, eol)
+    (raw / shape.file).write_bytes(text.encode())
+    [outcome] = [o for o in land(raw, landing, [shape.source]) if o.source_file == shape.file]
+    assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (4, 3, 1)
+    [bad] = [q for q in quarantine_rows(landing, shape.source) if q["source_file"] == shape.file]
+    last_column = shape.header.split(",")[-1]
+    assert (bad["record"], bad["line"], bad["field"]) == (4, open_line, last_column)
+    assert bad["reason"] == (
+        f"a quote opened on line {open_line} never closes: "
+        f"the rest of the file ({lines_after} lines) is read as one value"
+    )
+    assert "next" in str(bad["raw"]) and "last" in str(bad["raw"])
+
+
+def test_a_closed_multi_line_last_value_lands(land_dirs: tuple[Path, Path]) -> None:
+    """The check runs (the last value holds newlines) and finds the quote closed."""
+    raw, landing = land_dirs
+    header = "flags,instruction,category,intent,response"
+    text = (
+        f'{header}\nB,hi,ORDER,cancel_order,fine\nB,bye,ORDER,cancel_order,"two\n\nlines ""q"""\n'
+    )
+    (raw / "bitext" / "bitext_sample.csv").write_text(text)
+    [outcome] = land(raw, landing, ["bitext"])
+    assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (2, 2, 0)
+    responses = [r["response"] for r in live_rows(landing, "bitext", "utterances")]
+    assert 'two\n\nlines "q"' in responses
+
+
+def test_a_clean_file_is_not_scanned_for_an_open_quote(
+    land_dirs: tuple[Path, Path], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Only a last value holding a newline costs a scan; here the last value has none."""
+
+    def refuse(path: Path, *args: object) -> None:
+        raise AssertionError(f"{path} scanned")
+
+    monkeypatch.setattr(text_batches, "open_quote_at_end", refuse)
+    raw, landing = land_dirs
+    outcomes = land(raw, landing, ["banking77", "twcs", "synthetic"])
+    assert outcomes and all(o.rows_quarantined == 0 for o in outcomes)
+
+
+def _reference_open_quote(data: bytes) -> int | None:
+    """The line a quote opened on when the file ends inside it, by Arrow's rules."""
+    line, index, n = 1, 0, len(data)
+    field_start, quoted, opened = True, False, 0
+    while index < n:
+        byte = data[index]
+        if quoted:
+            if byte == ord('"'):
+                if data[index + 1 : index + 2] == b'"':
+                    index += 1
+                else:
+                    quoted = False
+        elif byte == ord('"') and field_start:
+            quoted, opened = True, line
+        field_start = not quoted and byte in b",\r\n"
+        if byte == ord("\n") or (byte == ord("\r") and data[index + 1 : index + 2] != b"\n"):
+            line += 1
+        index += 1
+    return opened if quoted else None
+
+
+def _editor_lines(data: bytes) -> int:
+    return len(LINE_BREAK.findall(data.decode())) + (not LINE_BREAK.match(data[-1:].decode()))
+
+
+@settings(max_examples=300, deadline=None)
+@given(data=csv_bytes, block=st.integers(min_value=1, max_value=9))
+def test_open_quote_scan_matches_a_byte_by_byte_reading(
+    tmp_path_factory: pytest.TempPathFactory, data: bytes, block: int
+) -> None:
+    path = tmp_path_factory.mktemp("csv") / "f.csv"
+    path.write_bytes(data)
+    line = _reference_open_quote(data)
+    expected = None if line is None else OpenQuote(line, _editor_lines(data) - line)
+    assert open_quote_at_end(path, block_size=block) == expected
+    assert open_quote_at_end(path) == expected
