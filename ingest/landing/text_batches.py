@@ -25,7 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from supportlens.ingest.landing.csv_lines import OpenQuote, open_quote_at_end, record_lines
+from supportlens.ingest.landing.csv_lines import open_quote_at_end, record_lines
 from supportlens.ingest.landing.errors import WholeFileError
 from supportlens.ingest.landing.sink import LoadSink
 
@@ -274,28 +274,18 @@ def _last_column(path: Path, source_file: str) -> str | None:
     return names[-1] if names[-1] and names.count(names[-1]) == 1 else None
 
 
-def _open_quote(
-    path: Path,
-    batch: pa.RecordBatch,
-    records: np.ndarray,
-    last_column: str | None,
-    last_skipped: int,
-) -> OpenQuote | None:
-    """The unclosed quote the file ends inside of, when its last record (the last row of
-    `batch`) swallowed lines after it; else None.
+def _may_swallow(batch: pa.RecordBatch, last_column: str | None) -> bool:
+    """Whether the batch's last row could be a quote left open that swallowed the rest of
+    the file, were it the file's last record.
 
     Such a record has the header's field count (the open value is its last), so the
-    parser keeps it; its last value then holds a line end. Only then is the file scanned,
-    so a clean file pays one look at one value.
+    parser keeps it, and its last value holds a line end. With no column to look at (a
+    header whose last name is empty or repeated) the answer is yes: the file is scanned.
     """
-    if last_skipped > records[-1]:  # the file's last record was skipped: already quarantined
-        return None
-    if last_column is not None:
-        value = batch.column(last_column)[-1].as_py()
-        if b"\n" not in value and b"\r" not in value:
-            return None
-    found = open_quote_at_end(path)
-    return found if found is not None and found.lines_after else None
+    if last_column is None:
+        return True
+    value = batch.column(last_column)[-1].as_py()
+    return b"\n" in value or b"\r" in value
 
 
 def iter_csv(
@@ -312,9 +302,10 @@ def iter_csv(
     multi-line record counted once); the quarantine also gets the line each bad one starts
     on, found after the load (`csv_lines`), so clean files pay nothing for it.
 
-    A batch is handed on only once the next one is parsed: the last record of the file
-    may be a quote left open that swallowed the rest of the file (`_open_quote`), and is
-    then quarantined instead.
+    A batch whose last row may have swallowed the rest of the file (`_may_swallow`, rare)
+    is handed on only once the next one is parsed: if it was the file's last and the file
+    ends inside a quote (`open_quote_at_end`), that row is quarantined instead. Other
+    batches go on at once, so a clean file pays one look at one value per batch.
     """
     sink.quarantine.find_lines = partial(record_lines, path)
     skipped = _SkippedRows(sink, source_file)
@@ -351,7 +342,11 @@ def iter_csv(
             sink.count_read(batch.num_rows)
             if held is not None:
                 yield text_batch(*held)
-            held = (batch, records)
+                held = None
+            if _may_swallow(batch, last_column):
+                held = (batch, records)
+            else:
+                yield text_batch(batch, records)
         skipped.drain()
     except pa.ArrowInvalid as exc:
         message = str(exc).splitlines()[0]
@@ -359,15 +354,18 @@ def iter_csv(
     if held is None:
         return
     batch, records = held
-    open_quote = _open_quote(path, batch, records, last_column, skipped.last_record())
-    if open_quote is not None:
+    open_quote = None
+    if skipped.last_record() < records[-1]:  # else the file's last record was skipped
+        open_quote = open_quote_at_end(path)
+    if open_quote is not None and open_quote.lines_after:
         row = [
             batch.column(name)[-1].as_py().decode("utf-8", "backslashreplace") for name in include
         ]
         field = last_column if last_column is not None else ROW_FIELD
         sink.quarantine.add(int(records[-1]), field, open_quote.problem, csv_line(row))
         batch, records = batch.slice(0, batch.num_rows - 1), records[:-1]
-    yield text_batch(batch, records)
+    if batch.num_rows:
+        yield text_batch(batch, records)
 
 
 def iter_parquet(

@@ -339,18 +339,33 @@ def test_a_quote_left_open_in_the_last_column_quarantines_the_rest_of_the_file(
     assert "next" in str(bad["raw"]) and "last" in str(bad["raw"])
 
 
-def test_a_closed_multi_line_last_value_lands(land_dirs: tuple[Path, Path]) -> None:
-    """The check runs (the last value holds newlines) and finds the quote closed."""
+@pytest.mark.parametrize("block_size", [None, 96], ids=["one-batch", "many-batches"])
+@pytest.mark.parametrize("closed", [True, False], ids=["closed", "open"])
+def test_multi_line_last_values_across_batches(
+    land_dirs: tuple[Path, Path],
+    monkeypatch: pytest.MonkeyPatch,
+    block_size: int | None,
+    closed: bool,
+) -> None:
+    """Rows whose last value spans lines (so their batch may be held back for the check)
+    land in order, once each, whatever the batches; only a quote open at the end is
+    quarantined, and a closed one costs nothing but the scan."""
+    if block_size is not None:
+        monkeypatch.setattr(text_batches, "BLOCK_SIZE", block_size)
     raw, landing = land_dirs
-    header = "flags,instruction,category,intent,response"
-    text = (
-        f'{header}\nB,hi,ORDER,cancel_order,fine\nB,bye,ORDER,cancel_order,"two\n\nlines ""q"""\n'
-    )
+    rows = [f'B,q{n},ORDER,cancel_order,"answer {n}\n\nwith ""quotes"""' for n in range(12)]
+    rows.append("B,end,ORDER,cancel_order," + ('"two\nlines"' if closed else '"oops\nB,x,y,z,w'))
+    text = "flags,instruction,category,intent,response\n" + "\n".join(rows) + "\n"
     (raw / "bitext" / "bitext_sample.csv").write_text(text)
     [outcome] = land(raw, landing, ["bitext"])
-    assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (2, 2, 0)
-    responses = [r["response"] for r in live_rows(landing, "bitext", "utterances")]
-    assert 'two\n\nlines "q"' in responses
+    assert (outcome.rows_read, outcome.rows_quarantined) == (13, 0 if closed else 1)
+    landed = sorted(live_rows(landing, "bitext", "utterances"), key=lambda r: int(r["_record"]))
+    assert [r["instruction"] for r in landed] == [f"q{n}" for n in range(12)] + ["end"] * closed
+    assert landed[3]["response"] == 'answer 3\n\nwith "quotes"'
+    if not closed:
+        [bad] = quarantine_rows(landing, "bitext")
+        assert (bad["record"], bad["line"], bad["field"]) == (13, 38, "response")
+        assert str(bad["reason"]).startswith("a quote opened on line 38 never closes")
 
 
 def test_a_clean_file_is_not_scanned_for_an_open_quote(
