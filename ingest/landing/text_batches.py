@@ -269,7 +269,8 @@ def read_ahead(batches: Iterable[T], depth: int = READ_AHEAD) -> Iterator[T]:
 def _last_column(path: Path, source_file: str) -> str | None:
     """The name the parser gives the header's last column (unstripped), or None when that
     name does not pick one column (empty, or repeated)."""
-    text = _first_line(path, source_file).decode("utf-8-sig")
+    # `read_csv_header` has already refused a header that is not UTF-8.
+    text = _first_line(path, source_file).decode("utf-8-sig", "replace")
     names = next(csv.reader([text]))
     return names[-1] if names[-1] and names.count(names[-1]) == 1 else None
 
@@ -325,7 +326,7 @@ def iter_csv(
             read_options=pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=False),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skipped),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys(header, pa.binary()),
+                column_types=dict.fromkeys([*header, *include], pa.binary()),
                 include_columns=include,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,

@@ -418,3 +418,21 @@ def test_open_quote_scan_matches_a_byte_by_byte_reading(
     expected = None if line is None else OpenQuote(line, _editor_lines(data) - line)
     assert open_quote_at_end(path, block_size=block) == expected
     assert open_quote_at_end(path) == expected
+
+
+@pytest.mark.parametrize("extra", ["note", " note ", ""], ids=["named", "padded", "unnamed"])
+def test_an_open_quote_in_an_extra_last_column_the_loader_does_not_read(
+    land_dirs: tuple[Path, Path], extra: str
+) -> None:
+    """The check reads the header's last column even when the loader does not need it."""
+    raw, landing = land_dirs
+    text = f'text,category,{extra}\nok,card_arrival,x\nfine,card_arrival,"y\nnext,card_arrival,z\n'
+    (raw / "banking77" / "train.csv").write_text(text)
+    outcomes = land(raw, landing, ["banking77"])
+    [outcome] = [o for o in outcomes if o.source_file == "banking77/train.csv"]
+    assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (2, 1, 1)
+    [bad] = [q for q in quarantine_rows(landing, "banking77") if q["source_file"].endswith(".csv")]
+    assert (bad["record"], bad["line"], bad["field"]) == (2, 3, extra or "(row)")
+    assert bad["reason"] == (
+        "a quote opened on line 3 never closes: the rest of the file (1 line) is read as one value"
+    )
