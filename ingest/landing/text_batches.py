@@ -266,12 +266,17 @@ def read_ahead(batches: Iterable[T], depth: int = READ_AHEAD) -> Iterator[T]:
         worker.join()
 
 
-def _last_column(path: Path, source_file: str) -> str | None:
-    """The name the parser gives the header's last column (unstripped), or None when that
-    name does not pick one column (empty, or repeated)."""
+def _parser_names(path: Path, source_file: str) -> list[str]:
+    """The header's column names as the parser gives them: unstripped, so ` category`
+    stays ` category` (`read_csv_header` strips them for every check and for users)."""
     # `read_csv_header` has already refused a header that is not UTF-8.
     text = _first_line(path, source_file).decode("utf-8-sig", "replace")
-    names = next(csv.reader([text]))
+    return next(csv.reader([text]))
+
+
+def _last_column(names: Sequence[str]) -> str | None:
+    """The parser's name of the header's last column, or None when that name does not
+    pick one column (empty, or repeated)."""
     return names[-1] if names[-1] and names.count(names[-1]) == 1 else None
 
 
@@ -310,13 +315,16 @@ def iter_csv(
     """
     sink.quarantine.find_lines = partial(record_lines, path)
     skipped = _SkippedRows(sink, source_file)
-    last_column = _last_column(path, source_file)
-    include = list(columns)
+    parser_names = _parser_names(path, source_file)
+    # `header` is stripped; Arrow knows a padded name (`text , category`) only as written.
+    as_parsed = dict(zip(header, parser_names, strict=True))
+    last_column = _last_column(parser_names)
+    include = [as_parsed[name] for name in columns]
     if last_column is not None and last_column not in include:
         include.append(last_column)  # read to see whether it holds a line end (cheap)
 
     def text_batch(batch: pa.RecordBatch, records: np.ndarray) -> TextBatch:
-        raw = {name: batch.column(name) for name in columns}
+        raw = {name: batch.column(as_parsed[name]) for name in columns}
         decoded, records = _decode_columns(raw, records, sink)
         return TextBatch(decoded, records, "csv")
 
@@ -326,7 +334,7 @@ def iter_csv(
             read_options=pacsv.ReadOptions(block_size=BLOCK_SIZE, use_threads=False),
             parse_options=pacsv.ParseOptions(newlines_in_values=True, invalid_row_handler=skipped),
             convert_options=pacsv.ConvertOptions(
-                column_types=dict.fromkeys([*header, *include], pa.binary()),
+                column_types=dict.fromkeys(parser_names, pa.binary()),
                 include_columns=include,
                 strings_can_be_null=False,
                 quoted_strings_can_be_null=False,
@@ -362,7 +370,7 @@ def iter_csv(
         row = [
             batch.column(name)[-1].as_py().decode("utf-8", "backslashreplace") for name in include
         ]
-        field = last_column if last_column is not None else ROW_FIELD
+        field = last_column.strip() if last_column is not None else ROW_FIELD
         sink.quarantine.add(int(records[-1]), field, open_quote.problem, csv_line(row))
         batch, records = batch.slice(0, batch.num_rows - 1), records[:-1]
     if batch.num_rows:

@@ -432,7 +432,29 @@ def test_an_open_quote_in_an_extra_last_column_the_loader_does_not_read(
     [outcome] = [o for o in outcomes if o.source_file == "banking77/train.csv"]
     assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (2, 1, 1)
     [bad] = [q for q in quarantine_rows(landing, "banking77") if q["source_file"].endswith(".csv")]
-    assert (bad["record"], bad["line"], bad["field"]) == (2, 3, extra or "(row)")
+    # the field is named as the header check names it: stripped
+    assert (bad["record"], bad["line"], bad["field"]) == (2, 3, extra.strip() or "(row)")
     assert bad["reason"] == (
         "a quote opened on line 3 never closes: the rest of the file (1 line) is read as one value"
     )
+
+
+@pytest.mark.parametrize("shape", SHAPES, ids=[s.source for s in SHAPES])
+def test_header_names_padded_with_spaces_land_like_plain_ones(
+    land_dirs: tuple[Path, Path], shape: Shape
+) -> None:
+    """`text , category` passes the header check (names are compared stripped, as the
+    upload check does), so landing must read those columns too, not fail the file on the
+    parser's unstripped names."""
+    raw, landing = land_dirs
+    padded = ",".join(f" {name}  " for name in shape.header.split(","))
+    rows = [shape.good.format(n=201, text="first"), shape.bad.format(n=202, text="second")]
+    target = raw / shape.file
+    target.parent.mkdir(parents=True, exist_ok=True)
+    target.write_text("\n".join([padded, *rows]) + "\n")
+    outcomes = land(raw, landing, [shape.source])
+    [outcome] = [o for o in outcomes if o.source_file == shape.file]
+    assert outcome.status != "failed", outcome
+    assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (2, 1, 1)
+    [bad] = [q for q in quarantine_rows(landing, shape.source) if q["source_file"] == shape.file]
+    assert (bad["record"], bad["line"], bad["field"]) == (2, 3, shape.bad_field)
