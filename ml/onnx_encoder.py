@@ -14,11 +14,15 @@ MiniLM: 47.7 MB of its 59 MB), byte for byte the tensors of the encoder's
 `write_sharing_weights` writes the model folder's copy of the graph with those tensors
 as ONNX external data pointing into `model.safetensors` (a safetensors file is a JSON
 header then raw little-endian tensors: offsets are exact), so they are stored once.
+onnxruntime reads those bytes without looking at what they are, so a replaced
+`model.safetensors` would give wrong vectors and no error: the graph records the sha256 of
+the bytes it points at, and `check_external_data` refuses a folder whose file differs.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import io
 import json
 import logging
@@ -26,6 +30,7 @@ import os
 import shutil
 import warnings
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 from supportlens.ml.embedding import Backend, TorchBackend, load_pooled_module, load_tokenizer
@@ -37,6 +42,8 @@ ONNX_INT8 = "encoder.int8.onnx"
 #: Tensors smaller than this stay inside the graph: an external reference costs a file
 #: read of its own, and sharing them saves next to nothing.
 SHARE_MIN_BYTES = 4096
+#: Graph metadata key: sha256 of the external bytes, in initializer order.
+EXTERNAL_SHA256 = "supportlens.external_sha256"
 
 
 def onnxruntime_available() -> bool:
@@ -96,16 +103,73 @@ def export_int8(model_dir: Path, out_dir: Path) -> Path:
 
 def _safetensors_index(weights: Path) -> tuple[int, dict[tuple[int, ...], list[tuple[int, int]]]]:
     """(offset of the data section, fp32 tensors by shape -> [(start, stop)] in the file)."""
-    with weights.open("rb") as handle:
-        header_size = int.from_bytes(handle.read(8), "little")
-        header = json.loads(handle.read(header_size))
-    by_shape: dict[tuple[int, ...], list[tuple[int, int]]] = {}
-    for name, entry in header.items():
-        if name == "__metadata__" or entry["dtype"] != "F32":
-            continue
-        start, stop = entry["data_offsets"]
-        by_shape.setdefault(tuple(entry["shape"]), []).append((start, stop))
+    try:
+        with weights.open("rb") as handle:
+            header_size = int.from_bytes(handle.read(8), "little")
+            header = json.loads(handle.read(header_size))
+        by_shape: dict[tuple[int, ...], list[tuple[int, int]]] = {}
+        for name, entry in header.items():
+            if name == "__metadata__" or entry["dtype"] != "F32":
+                continue
+            start, stop = entry["data_offsets"]
+            by_shape.setdefault(tuple(entry["shape"]), []).append((start, stop))
+    except (ValueError, KeyError, TypeError, AttributeError) as exc:
+        raise ValueError(f"{weights}: not a readable safetensors header ({exc})") from None
     return 8 + header_size, by_shape
+
+
+def _external_ranges(model: Any) -> list[tuple[str, str, int, int]]:
+    """(initializer, location, offset, length) of every initializer stored outside the graph."""
+    from onnx import TensorProto
+
+    ranges = []
+    for init in model.graph.initializer:
+        if init.data_location != TensorProto.EXTERNAL:
+            continue
+        entry = {item.key: item.value for item in init.external_data}
+        ranges.append((init.name, entry["location"], int(entry["offset"]), int(entry["length"])))
+    return ranges
+
+
+def _external_sha256(folder: Path, ranges: list[tuple[str, str, int, int]]) -> str:
+    digest = hashlib.sha256()
+    for _, location, offset, length in ranges:
+        with (folder / location).open("rb") as handle:
+            handle.seek(offset)
+            digest.update(handle.read(length))
+    return digest.hexdigest()
+
+
+def check_external_data(onnx_path: Path) -> None:
+    """Refuse a graph whose external tensors are not the bytes it was written against:
+    the file missing, its layout changed (another model) or its values (another training)."""
+    import onnx
+
+    model = onnx.load(str(onnx_path), load_external_data=False)
+    ranges = _external_ranges(model)
+    recorded = {p.key: p.value for p in model.metadata_props}.get(EXTERNAL_SHA256)
+    dims = {init.name: tuple(init.dims) for init in model.graph.initializer}
+    folder = onnx_path.parent
+    for name, location, offset, length in ranges:
+        weights = folder / location
+        if not weights.is_file():
+            raise FileNotFoundError(
+                f"{weights}: missing; {onnx_path} reads its fp32 tables from it "
+                "(the two files are copied together)"
+            )
+        data_start, by_shape = _safetensors_index(weights)
+        span = (offset - data_start, offset - data_start + length)
+        if span not in by_shape.get(dims[name], []):
+            raise ValueError(
+                f"{weights}: holds no {list(dims[name])} fp32 tensor at byte {offset}, where "
+                f"{onnx_path} reads {name}; the file was replaced (another model?)"
+            )
+    if ranges and recorded is not None and _external_sha256(folder, ranges) != recorded:
+        weights = folder / ranges[0][1]
+        raise ValueError(
+            f"{weights}: its tensors differ from those {onnx_path} was written against "
+            "(replaced by other weights of the same shapes?); re-register the model"
+        )
 
 
 def write_sharing_weights(source: Path, target: Path, weights: Path) -> int:
@@ -141,6 +205,15 @@ def write_sharing_weights(source: Path, target: Path, weights: Path) -> int:
                     entry.key, entry.value = key, value
                 shared += size
                 break
+    ranges = _external_ranges(model)
+    if ranges:
+        onnx.helper.set_model_props(
+            model,
+            {
+                **{p.key: p.value for p in model.metadata_props},
+                EXTERNAL_SHA256: _external_sha256(target.parent, ranges),
+            },
+        )
     tmp = target.with_name(f".{target.name}.{os.getpid()}.tmp")
     tmp.write_bytes(model.SerializeToString())  # onnx.save would touch external data
     os.replace(tmp, target)
@@ -155,6 +228,7 @@ class OnnxBackend:
         import onnxruntime as ort
 
         self.path = onnx_path
+        check_external_data(onnx_path)
         options = ort.SessionOptions()
         if num_threads:
             options.intra_op_num_threads = num_threads

@@ -213,3 +213,64 @@ def test_real_minilm_embedding_linear_folder_size(tmp_path: Path) -> None:
     assert folder_bytes(tmp_path / "artefact") < 105_000_000
     loaded = EmbeddingLinearClassifier.load(tmp_path / "artefact", cache_root=None)
     assert np.array_equal(loaded.predict_proba(TEXTS), model.predict_proba(TEXTS))
+
+
+@pytest.fixture
+def saved_artefact(tmp_path: Path) -> Path:
+    download = tiny_download(tmp_path / "download")
+    examples = synthetic_examples()
+    config = config_from_mapping({"model_type": "embedding_linear", "embedding_c": 10.0})
+    from supportlens.ml.embedding_linear import build_encoder
+
+    encoder = build_encoder(download, "onnx_int8", 32, 16, cache_root=tmp_path / "cache")
+    model = EmbeddingLinearClassifier.fit(
+        examples["text"].tolist(), examples["label"].tolist(), config, encoder
+    )
+    model.save(tmp_path / "artefact")
+    return tmp_path / "artefact"
+
+
+def test_replaced_safetensors_of_same_layout_is_refused_naming_the_file(
+    saved_artefact: Path, tmp_path: Path
+) -> None:
+    """Another encoder's weights (same shapes, so the same offsets) would otherwise be read
+    as the int8 graph's embedding tables: different vectors, no error."""
+    other = build_tiny_encoder(tmp_path / "other", seed=1)
+    weights = saved_artefact / ENCODER_DIR / "model.safetensors"
+    shutil.copy2(other / "model.safetensors", weights)
+    with pytest.raises(ValueError, match=f"{weights}.*{ONNX_INT8}"):
+        EmbeddingLinearClassifier.load(saved_artefact, cache_root=None)
+
+
+def test_safetensors_with_other_offsets_is_refused_naming_the_file(saved_artefact: Path) -> None:
+    from safetensors.numpy import load_file, save_file
+
+    weights = saved_artefact / ENCODER_DIR / "model.safetensors"
+    tensors = load_file(str(weights))
+    # One more tensor sorted first shifts every offset the graph recorded.
+    save_file({"a.extra": np.zeros(4096, dtype=np.float32), **tensors}, str(weights))
+    with pytest.raises(ValueError, match=f"{weights}.*{ONNX_INT8}"):
+        EmbeddingLinearClassifier.load(saved_artefact, cache_root=None)
+
+
+def test_missing_safetensors_is_named_with_the_graph_that_needs_it(saved_artefact: Path) -> None:
+    weights = saved_artefact / ENCODER_DIR / "model.safetensors"
+    weights.unlink()
+    with pytest.raises(FileNotFoundError, match=f"{weights}.*{ONNX_INT8}"):
+        EmbeddingLinearClassifier.load(saved_artefact, cache_root=None)
+
+
+def test_artefact_loads_from_a_copy_and_writes_nothing(
+    saved_artefact: Path, tmp_path: Path
+) -> None:
+    """Backups, restores and the API's read-only models volume copy or mount the folder:
+    the graph's references are relative, and loading writes nothing into it."""
+    copy = tmp_path / "restored"
+    shutil.copytree(saved_artefact, copy)
+    expected = EmbeddingLinearClassifier.load(saved_artefact, cache_root=None).predict_proba(TEXTS)
+    shutil.rmtree(saved_artefact)
+    before = {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in copy.rglob("*")}
+    loaded = EmbeddingLinearClassifier.load(copy, cache_root=None)
+    assert isinstance(loaded.encoder.backend, OnnxBackend)
+    assert np.array_equal(loaded.predict_proba(TEXTS), expected)
+    assert {p: (p.stat().st_size, p.stat().st_mtime_ns) for p in copy.rglob("*")} == before
