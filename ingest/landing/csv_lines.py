@@ -118,6 +118,13 @@ def open_quote_at_end(path: Path, block_size: int = SCAN_BLOCK) -> OpenQuote | N
     return OpenQuote(state.opened_line, lines - state.opened_line)
 
 
+def quote_left_open(line: bytes) -> bool:
+    """Whether `line` (no line end in it) ends inside a quoted value, by the parser's rules."""
+    state = _State(walk=True)
+    _scan(line, 0, state)
+    return state.inside
+
+
 def _blocks(handle: BinaryIO, block_size: int) -> Iterator[tuple[int, bytes]]:
     """(file offset, bytes) blocks that never end in a quote or `\\r`.
 

@@ -25,7 +25,12 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
-from supportlens.ingest.landing.csv_lines import open_quote_at_end, record_lines
+from supportlens.ingest.landing.csv_lines import (
+    BOM,
+    open_quote_at_end,
+    quote_left_open,
+    record_lines,
+)
 from supportlens.ingest.landing.errors import WholeFileError
 from supportlens.ingest.landing.sink import LoadSink
 
@@ -112,6 +117,14 @@ def read_csv_header(path: Path, source_file: str) -> list[str]:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise WholeFileError(source_file, f"header is not UTF-8 ({exc.reason})") from exc
+    if quote_left_open(first.removeprefix(BOM)):
+        # The parser would read the next lines into that name: the names it then knows
+        # differ from the first line's, and every column check would be wrong.
+        raise WholeFileError(
+            source_file,
+            "the header opens a quote that does not close on its line "
+            "(column names cannot hold line ends)",
+        )
     names = [name.strip() for name in next(csv.reader([text]))]
     repeated = sorted({name for name in names if name and names.count(name) > 1})
     if repeated:  # which of two `text` columns is the text? Refuse rather than guess.

@@ -458,3 +458,32 @@ def test_header_names_padded_with_spaces_land_like_plain_ones(
     assert (outcome.rows_read, outcome.rows_accepted, outcome.rows_quarantined) == (2, 1, 1)
     [bad] = [q for q in quarantine_rows(landing, shape.source) if q["source_file"] == shape.file]
     assert (bad["record"], bad["line"], bad["field"]) == (2, 3, shape.bad_field)
+
+
+TRAIN = "banking77/train.csv"
+
+
+@pytest.mark.parametrize(
+    "header",
+    [
+        b'text,category,"no\nte"',
+        b'"no\nte",text,category',
+        b'text,category,"note',
+        b'\xef\xbb\xbf"note,text,category',
+    ],
+    ids=["last-name-spans-lines", "first-name-spans-lines", "never-closes", "after-bom"],
+)
+def test_a_header_name_spanning_lines_fails_the_file_saying_so(
+    land_dirs: tuple[Path, Path], header: bytes
+) -> None:
+    """The header is read as one line; a quoted name running past it used to fail as an
+    unexpected ArrowKeyError (a traceback logged as a loader bug), as missing columns
+    found `no`, or as an "Empty CSV file"."""
+    raw, landing = land_dirs
+    (raw / "banking77" / "train.csv").write_bytes(header + b"\nhello,card_arrival,x\n")
+    [outcome] = [o for o in land(raw, landing, ["banking77"]) if o.source_file == TRAIN]
+    assert outcome.status == "failed"
+    assert outcome.message == (
+        "banking77/train.csv: the header opens a quote that does not close on its line "
+        "(column names cannot hold line ends)"
+    )
