@@ -111,12 +111,12 @@ def _first_line(path: Path, source_file: str) -> bytes:
 def read_csv_header(path: Path, source_file: str) -> list[str]:
     """The header row's column names; an empty file or unreadable header fails the file."""
     first = _first_line(path, source_file)
-    if not first.strip():
-        raise WholeFileError(source_file, "empty file (expected a CSV header row)")
     try:
         text = first.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
         raise WholeFileError(source_file, f"header is not UTF-8 ({exc.reason})") from exc
+    if not text.strip():  # after decoding: a byte-order mark alone is no header either
+        raise WholeFileError(source_file, "empty file (expected a CSV header row)")
     if quote_left_open(first.removeprefix(BOM)):
         # The parser would read the next lines into that name: the names it then knows
         # differ from the first line's, and every column check would be wrong.

@@ -487,3 +487,13 @@ def test_a_header_name_spanning_lines_fails_the_file_saying_so(
         "banking77/train.csv: the header opens a quote that does not close on its line "
         "(column names cannot hold line ends)"
     )
+
+
+@pytest.mark.parametrize("data", [b"\xef\xbb\xbf", b"\xef\xbb\xbf\r\n", b" \n"], ids=repr)
+def test_a_file_of_only_a_byte_order_mark_is_an_empty_file(
+    land_dirs: tuple[Path, Path], data: bytes
+) -> None:
+    raw, landing = land_dirs
+    (raw / "banking77" / "train.csv").write_bytes(data)
+    [outcome] = [o for o in land(raw, landing, ["banking77"]) if o.source_file == TRAIN]
+    assert outcome.message == "banking77/train.csv: empty file (expected a CSV header row)"
