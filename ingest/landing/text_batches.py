@@ -328,6 +328,9 @@ def iter_csv(
     """
     sink.quarantine.find_lines = partial(record_lines, path)
     skipped = _SkippedRows(sink, source_file)
+    if len(_first_line(path, source_file)) == path.stat().st_size:
+        # Only a header, no line end after it: no rows. Arrow would fail the file as empty.
+        return
     parser_names = _parser_names(path, source_file)
     # `header` is stripped; Arrow knows a padded name (`text , category`) only as written.
     as_parsed = dict(zip(header, parser_names, strict=True))

@@ -463,6 +463,19 @@ def test_header_names_padded_with_spaces_land_like_plain_ones(
 TRAIN = "banking77/train.csv"
 
 
+@pytest.mark.parametrize("bom", [b"", b"\xef\xbb\xbf"], ids=["plain", "bom"])
+@pytest.mark.parametrize("end", [b"", b"\n", b"\r\n", b"\r", b"\n\n"], ids=repr)
+def test_a_file_holding_only_its_header_lands_no_rows(
+    land_dirs: tuple[Path, Path], bom: bytes, end: bytes
+) -> None:
+    """Without a line end after the header Arrow finds no block to count columns in and
+    failed the file as "Empty CSV file"; with one it landed no rows. Both are no rows."""
+    raw, landing = land_dirs
+    (raw / "banking77" / "train.csv").write_bytes(bom + b'"text", category' + end)
+    [outcome] = [o for o in land(raw, landing, ["banking77"]) if o.source_file == TRAIN]
+    assert (outcome.status, outcome.rows_read, outcome.message) == ("landed", 0, "")
+
+
 @pytest.mark.parametrize(
     "header",
     [
