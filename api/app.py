@@ -31,6 +31,7 @@ from supportlens.api.routes import conversations, datasets, jobs, metrics, ops, 
 from supportlens.api.routes import models as model_routes
 from supportlens.api.security import REQUIRES_KEY, SECURITY_SCHEMES, api_key_guards
 from supportlens.api.services.batching import MicroBatcher
+from supportlens.api.services.job_locks import lock_files
 from supportlens.api.services.jobs import JobManager
 from supportlens.api.services.models import ModelHub, ModelProvider
 from supportlens.api.services.sentiment import SentimentScorer, VaderSentiment
@@ -76,6 +77,7 @@ def create_app(
     sentiment: SentimentScorer | None = None,
     cli_command: Sequence[str] | None = None,
     warm_up: bool = True,
+    job_records: Path | None = None,
 ) -> Litestar:
     config = settings.api
     provider = models if models is not None else default_provider(settings)
@@ -99,6 +101,9 @@ def create_app(
                 paths.registry_dir,
                 Path(sys.prefix),
             ],
+            lock_files=lock_files(settings),
+            # The folder `serve` shares between its workers, so each answers for all jobs.
+            records_dir=job_records,
         ),
         sentiment=sentiment if sentiment is not None else VaderSentiment(),
         warm_up=warm_up,

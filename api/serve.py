@@ -6,6 +6,9 @@ settings (and loading its own copy of the model). Prometheus then aggregates thr
 folder of metric files (prometheus_client's multiprocess mode): `serve` makes a fresh one
 for each run before uvicorn starts the workers, so they all inherit it, and removes it
 when they have stopped (files of an earlier run would add its counts to this one's).
+Background jobs are shared the same way: a fresh folder of job records, so GET
+/v1/jobs/{id} answers in every worker, not only the one that started the job (their
+exclusivity needs no folder: it is an OS file lock, see api/services/job_locks.py).
 """
 
 from __future__ import annotations
@@ -14,6 +17,7 @@ import argparse
 import logging
 import os
 import tempfile
+from pathlib import Path
 
 from litestar import Litestar
 
@@ -23,6 +27,8 @@ from supportlens.logs import configure_logging
 log = logging.getLogger(__name__)
 
 PROMETHEUS_DIR_ENV = "PROMETHEUS_MULTIPROC_DIR"
+#: The job records folder `serve` makes for its workers (set only by `serve` itself).
+JOBS_DIR_ENV = "SUPPORTLENS_SERVE_JOBS_DIR"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -41,7 +47,8 @@ def app_from_environment() -> Litestar:
     from supportlens.api.app import create_app
 
     configure_logging(int(os.environ.get("SUPPORTLENS_SERVE_VERBOSITY", "0")))
-    return create_app(load_settings())
+    records = os.environ.get(JOBS_DIR_ENV)
+    return create_app(load_settings(), job_records=Path(records) if records else None)
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -82,8 +89,12 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     os.environ["SUPPORTLENS_SERVE_VERBOSITY"] = (
         "-1" if level >= logging.WARNING else "1" if level <= logging.DEBUG else "0"
     )
-    with tempfile.TemporaryDirectory(prefix="supportlens-prometheus-") as metrics_dir:
+    with (
+        tempfile.TemporaryDirectory(prefix="supportlens-prometheus-") as metrics_dir,
+        tempfile.TemporaryDirectory(prefix="supportlens-jobs-") as jobs_dir,
+    ):
         os.environ[PROMETHEUS_DIR_ENV] = metrics_dir
+        os.environ[JOBS_DIR_ENV] = jobs_dir
         uvicorn.run(
             "supportlens.api.serve:app_from_environment",
             factory=True,

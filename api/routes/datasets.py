@@ -15,14 +15,13 @@ from litestar.params import Body
 from supportlens.api.errors import error_responses
 from supportlens.api.schemas import DatasetUploadOut
 from supportlens.api.services import datasets
+from supportlens.api.services.job_locks import LANDING
 from supportlens.api.services.jobs import JobManager
 from supportlens.ingest.sources import SOURCES
 
 from supportlens.config import Settings
 
 LANDING_COMMAND_MODULE = "supportlens.ingest.commands.land"
-#: The resource a landing job holds: raw files and the landing zone.
-LANDING = "landing"
 
 
 @dataclass
@@ -63,19 +62,20 @@ async def upload_dataset(
         data.split,
         content,
     )
-    # From here to the return nothing awaits, so no other request runs in between: the
-    # file moves into place only if no landing job is reading raw files, and the job
-    # submitted below starts after the move.
+    # The file moves into place only while this request holds the landing lock (an OS
+    # lock, so no landing job in any worker is reading raw files), and the landing job
+    # submitted below takes the lock over: no other upload or landing gets in between.
     try:
-        jobs.ensure_free(LANDING)  # 409, and the old file stays as it was
+        reservation = jobs.reserve(LANDING)  # 409, and the old file stays as it was
     except BaseException:
         pending.discard()
         raise
-    stored = pending.commit()
-    job = None
-    if data.land and landing_available():
-        # Two landings at once would race on the manifest: one at a time.
-        job = jobs.submit("land", ["land"], exclusive=LANDING).to_out()
+    with reservation:
+        stored = pending.commit()
+        job = None
+        if data.land and landing_available():
+            # Two landings at once would race on the manifest: one at a time.
+            job = jobs.submit("land", ["land"], reserved=reservation).to_out()
     return DatasetUploadOut(
         source=data.source,
         path=stored.relative,

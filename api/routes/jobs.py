@@ -10,13 +10,11 @@ from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
 from supportlens.api.errors import ApiError, error_responses
 from supportlens.api.schemas import JobOut, TrainRequest
+from supportlens.api.services.job_locks import WAREHOUSE_WRITER
 from supportlens.api.services.jobs import JobManager
 from supportlens.api.services.models import ModelHub
 
 from supportlens.config import Settings
-
-#: Training writes the working warehouse: one such job at a time.
-WAREHOUSE_WRITER = "warehouse-writer"
 
 
 class UnknownTrainConfig(ApiError):
@@ -53,6 +51,7 @@ async def train(
     async def pick_up_new_model() -> None:
         await to_thread.run_sync(hub.refresh, data.label_set)
 
+    # Training writes the working warehouse: one such job at a time, in any process.
     job = jobs.submit("train", args, exclusive=WAREHOUSE_WRITER, on_success=pick_up_new_model)
     return job.to_out()
 
@@ -66,4 +65,4 @@ async def train(
 async def job_status(
     jobs: NamedDependency[JobManager], job_id: str = Parameter(min_length=1, max_length=64)
 ) -> JobOut:
-    return jobs.get(job_id).to_out()
+    return jobs.status(job_id)
