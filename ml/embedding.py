@@ -73,6 +73,7 @@ class EmbeddingCache:
         self._index: dict[bytes, np.ndarray] = {}
         self._seen_shards: set[str] = set()
         self._lock = threading.Lock()
+        self._unwritable = False  # a write failed: reads only from now on
 
     def _shards(self) -> list[Path]:
         if not self.directory.is_dir():
@@ -116,9 +117,22 @@ class EmbeddingCache:
         if not keys:
             return
         with self._lock:
-            self.directory.mkdir(parents=True, exist_ok=True)
+            if self._unwritable:
+                return
             name = hashlib.sha256(b"".join(keys)).hexdigest()[:20] + ".npz"
-            self._write(self.directory / name, np.array(keys, dtype="S16"), vectors)
+            try:
+                self.directory.mkdir(parents=True, exist_ok=True)
+                self._write(self.directory / name, np.array(keys, dtype="S16"), vectors)
+            except OSError as exc:
+                # The API reads the registry (and so this cache) from a read-only volume:
+                # the vectors are still the answer, they are just not kept. Said once.
+                self._unwritable = True
+                log.warning(
+                    "embedding cache not written (read-only?): %s",
+                    exc,
+                    extra={"path": str(self.directory)},
+                )
+                return
             self._seen_shards.add(name)
             for key, vector in zip(keys, vectors.astype(np.float32), strict=True):
                 self._index[key] = vector

@@ -230,3 +230,21 @@ def test_evaluate_and_baseline_training_show_progress(
     assert result.metrics["accuracy"] == float(
         np.mean([model.labels[i] == gold for i, gold in zip(whole, labels, strict=True)])
     )
+
+
+def test_an_unwritable_cache_answers_without_storing(
+    tiny_dir: Path, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """The API reads the registry from a read-only volume (compose.yaml), and its cache
+    sits in it (`<registry_dir>/_embeddings`): a bulk request then used to fail on the
+    cache write. Tests run as root, so the folder is made unwritable by sitting under a
+    file rather than by permissions."""
+    blocker = tmp_path / "read-only"
+    blocker.write_text("not a folder")
+    encoder = build_encoder(tiny_dir, "torch_fp32", 32, 64, cache_root=blocker / "cache")
+    bulk = [f"where is my card number {i}" for i in range(CACHE_MIN_WRITE)]
+    reference = build_encoder(tiny_dir, "torch_fp32", 32, 64).encode(bulk)
+    np.testing.assert_allclose(encoder.encode(bulk), reference, atol=1e-6)
+    np.testing.assert_allclose(encoder.encode(bulk[:2], store=True), reference[:2], atol=1e-6)
+    warnings = [r for r in caplog.records if "embedding cache not written" in r.getMessage()]
+    assert len(warnings) == 1  # once per cache, not once per request
