@@ -157,6 +157,7 @@ class JobManager:
         if out.status in ACTIVE and not _alive(record.owner_pid):
             # Its worker died (uvicorn starts another): nobody will write the outcome.
             note = "the server worker that ran this job stopped before it finished"
+            note += " (its outcome is unknown)"
             out = msgspec.structs.replace(out, status="failed", log_tail=[*out.log_tail, note])
         return out
 
@@ -174,7 +175,9 @@ class JobManager:
             return JobConflict(f"another process holds the {busy.resource} resource; {rule}")
         try:
             status = self.status(job_id).status
-        except JobNotFound:  # a worker without a records folder: the lock says it runs
+        except JobNotFound:  # a worker without a records folder
+            status = "running"
+        if status not in ACTIVE:  # its worker died, but the job's process holds the lock
             status = "running"
         return JobConflict(
             f"job {job_id} ({kind}) is still {status}; {rule}", extra={"job_id": job_id}

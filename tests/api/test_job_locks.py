@@ -13,6 +13,7 @@ import sys
 import time
 from pathlib import Path
 
+import httpx
 import pytest
 from api_fakes import auth, with_api
 from litestar.testing import TestClient
@@ -63,7 +64,7 @@ def _is_held(path: Path) -> bool:
     return subprocess.run([sys.executable, "-c", PROBE, str(path)]).returncode == 1
 
 
-def _upload(client: TestClient, content: bytes) -> object:
+def _upload(client: TestClient, content: bytes) -> httpx.Response:
     return client.post(
         "/v1/datasets",
         data={"source": "twcs", "land": "true"},
@@ -81,7 +82,7 @@ ROW = b"1,a,True,Tue Oct 31 22:10:47 +0000 2017,hello,,\n"
 def test_a_lock_held_by_another_process_is_a_409(
     jobs_client: TestClient, settings: Settings, resource: str, kill: signal.Signals
 ) -> None:
-    def start() -> object:
+    def start() -> httpx.Response:
         if resource == LANDING:
             return _upload(jobs_client, ROWS + ROW)
         return jobs_client.post("/v1/train", json={}, headers=auth())

@@ -11,6 +11,7 @@ DuckDB file, the job waits for it (`OpsStore` retries for up to 10 s).
 
 from __future__ import annotations
 
+import json
 import os
 import signal
 import subprocess
@@ -50,6 +51,35 @@ def _upload(base: str, content: bytes, land: str) -> httpx.Response:
 
 def _job(base: str, job_id: str) -> httpx.Response:
     return httpx.get(f"{base}/v1/jobs/{job_id}", timeout=10)
+
+
+def _stat(pid: int) -> list[str] | None:
+    """/proc/<pid>/stat after the command name: [state, parent pid, ...]; None if gone."""
+    try:
+        return (Path("/proc") / str(pid) / "stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+
+
+def _state(pid: int) -> str | None:
+    fields = _stat(pid)
+    return fields[0] if fields else None
+
+
+def _landing_child(worker: int) -> int:
+    """The pid of the `supportlens land` process `worker` started, once it runs."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        for proc in Path("/proc").glob("[0-9]*"):
+            fields = _stat(int(proc.name))
+            try:
+                argv = (proc / "cmdline").read_bytes().split(b"\0")
+            except (FileNotFoundError, ProcessLookupError):
+                continue
+            if fields and int(fields[1]) == worker and b"land" in argv:
+                return int(proc.name)
+        time.sleep(0.1)
+    raise AssertionError(f"worker {worker} started no landing process")
 
 
 def _two_workers(base: str) -> set[int]:
@@ -128,6 +158,29 @@ def test_a_landing_job_is_exclusive_and_visible_across_two_workers(
         after = _upload(base, SECOND, land="false")
         assert after.status_code == 201, after.text
         assert target.read_bytes() == SECOND
+
+        # The worker that started a job is killed mid-job: the job's process inherited
+        # the lock, so uploads stay refused until that process has ended too, and then
+        # the kernel has dropped the lock (nothing stale to clean up).
+        held = duckdb.connect(str(ops_db))
+        try:
+            job_id = _upload(base, FIRST, land="true").json()["landing_job"]["job_id"]
+            (jobs_dir,) = server_tmp.glob("supportlens-jobs-*")
+            owner = json.loads((jobs_dir / f"{job_id}.json").read_bytes())["owner_pid"]
+            child = _landing_child(owner)
+            os.kill(owner, signal.SIGKILL)
+            assert [_upload(base, SECOND, land="false").status_code for _ in range(6)] == [409] * 6
+            orphan = _job(base, job_id).json()
+            assert orphan["status"] == "failed", orphan
+            assert "worker that ran this job stopped" in orphan["log_tail"][-1]
+        finally:
+            held.close()
+        deadline = time.monotonic() + 30
+        while (refused := _upload(base, SECOND, land="false")).status_code == 409:
+            assert time.monotonic() < deadline, "the lock outlived the job's process"
+            time.sleep(0.2)
+        assert refused.status_code == 201, refused.text
+        assert _state(child) in (None, "Z"), "the lock was dropped while the job ran"
     finally:
         server.send_signal(signal.SIGINT)
         out, _ = server.communicate(timeout=60)
