@@ -7,16 +7,12 @@ when several test folders run in one pytest command).
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
 from dataclasses import dataclass
 from pathlib import Path
 
 import duckdb
+from supportlens_cli import run_cli
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
-REAL_DATA = REPO_ROOT / ".." / "shared" / "data"
 ANALYTICS = "path:models/marts/analytics"
 
 
@@ -39,19 +35,7 @@ class Pipeline:
 
 def supportlens(args: list[str], paths: dict[str, Path], timeout: int = 900) -> None:
     """Run one CLI step with the path overrides; fail the session with its output if it fails."""
-    env = dict(os.environ)
-    env.update({f"SUPPORTLENS_PATHS_{key.upper()}": str(value) for key, value in paths.items()})
-    env["DBT_LOG_PATH"] = str(paths["warehouse"].parent / "dbt_logs")
-    env["HF_HUB_OFFLINE"] = "1"
-    result = subprocess.run(
-        [sys.executable, "-m", "supportlens.cli", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    result = run_cli(args, paths, timeout)
     assert result.returncode == 0, (
         f"supportlens {' '.join(args)} failed:\n{result.stdout[-6000:]}\n{result.stderr[-3000:]}"
     )

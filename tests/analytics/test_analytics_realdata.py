@@ -7,7 +7,8 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from analytics_pipeline import ANALYTICS, REAL_DATA, build, supportlens
+from analytics_pipeline import ANALYTICS, build, supportlens
+from supportlens_cli import REAL_DATA
 
 pytestmark = [
     pytest.mark.slow,

@@ -15,7 +15,7 @@ from pathlib import Path
 import duckdb
 import pytest
 from landing_fixture import SGD_TRUTH, TWCS_TRUTH, write_landing
-from warehouse_build import REPO_ROOT
+from supportlens_cli import REPO_ROOT
 
 MARTS = (
     "fct_conversations", "fct_turns", "dim_intents", "mart_intent_distribution",

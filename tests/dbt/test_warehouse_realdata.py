@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from warehouse_build import REAL_DATA, assert_built, build, open_warehouse, supportlens
+from supportlens_cli import REAL_DATA
+from warehouse_build import assert_built, build, open_warehouse, supportlens
 
 pytestmark = [
     pytest.mark.slow,

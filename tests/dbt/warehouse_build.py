@@ -7,36 +7,13 @@ when several test folders run in one pytest command).
 
 from __future__ import annotations
 
-import os
 import subprocess
-import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
-
-REPO_ROOT = Path(__file__).resolve().parents[2]
-REAL_DATA = REPO_ROOT / ".." / "shared" / "data"
-
-
-def supportlens(
-    args: list[str], paths: dict[str, Path], timeout: int = 900
-) -> subprocess.CompletedProcess:
-    """Run the `supportlens` CLI with path overrides, capturing its output."""
-    env = dict(os.environ)
-    env.update({f"SUPPORTLENS_PATHS_{key.upper()}": str(value) for key, value in paths.items()})
-    env["DBT_LOG_PATH"] = str(paths["warehouse"].parent / "dbt_logs")
-    return subprocess.run(
-        [sys.executable, "-m", "supportlens.cli", *args],
-        cwd=REPO_ROOT,
-        env=env,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
-
+from supportlens_cli import run_cli as supportlens
 
 #: The conversation-analytics marts (models/marts/analytics) have their own tests; these
 #: tests build the warehouse core so that they check this layer alone. The trailing `+`
