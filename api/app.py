@@ -22,6 +22,8 @@ from litestar.openapi.spec import Components
 from litestar.plugins.prometheus import PrometheusConfig
 from litestar.stores.memory import MemoryStore
 from litestar.types import Guard
+
+from supportlens import __version__
 from supportlens.api.cache import cache_key_builder, reject_unknown_query_parameters
 from supportlens.api.docs import StrictBodySchemaPlugin, docs_assets_router, render_plugins
 from supportlens.api.errors import EXCEPTION_HANDLERS, model_error_handlers
@@ -37,8 +39,6 @@ from supportlens.api.services.models import ModelHub, ModelProvider
 from supportlens.api.services.sentiment import SentimentScorer, VaderSentiment
 from supportlens.api.services.warehouse import SnapshotWarehouse, WarehouseReader
 from supportlens.api.state import STATE_KEY, Services
-
-from supportlens import __version__
 from supportlens.config import Settings
 from supportlens.config_sections import RateLimit
 from supportlens.ops.metrics import register as register_ops_metrics

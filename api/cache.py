@@ -19,6 +19,7 @@ from litestar.connection import ASGIConnection
 from litestar.exceptions import ValidationException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.params import ParameterKwarg
+
 from supportlens.api.services.warehouse import WarehouseReader
 
 #: Handler arguments Litestar fills from the connection itself, never from the query.

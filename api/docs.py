@@ -24,6 +24,7 @@ from litestar.openapi.plugins import (
 from litestar.openapi.spec import Schema
 from litestar.static_files import create_static_files_router
 from litestar.typing import FieldDefinition
+
 from supportlens.api.schemas import StrictBody
 
 log = logging.getLogger(__name__)

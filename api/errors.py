@@ -15,8 +15,8 @@ from litestar import MediaType, Request, Response
 from litestar.exceptions import TooManyRequestsException
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.status_codes import HTTP_500_INTERNAL_SERVER_ERROR
-from supportlens.api.schemas import ErrorOut
 
+from supportlens.api.schemas import ErrorOut
 from supportlens.warehouse import WarehouseNotPublishedError
 
 log = logging.getLogger(__name__)

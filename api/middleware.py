@@ -11,6 +11,7 @@ import uuid
 from litestar.exceptions import TooManyRequestsException
 from litestar.middleware.rate_limit import RateLimitMiddleware
 from litestar.types import ASGIApp, Message, Receive, Scope, Send
+
 from supportlens.api.errors import too_many_requests_handler
 
 log = logging.getLogger("supportlens.api.requests")

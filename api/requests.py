@@ -19,6 +19,7 @@ from litestar import Request
 from litestar.exceptions import ClientException, HTTPException, ValidationException
 from litestar.handlers.base import BaseRouteHandler
 from litestar.status_codes import HTTP_415_UNSUPPORTED_MEDIA_TYPE
+
 from supportlens.api.schemas import StrictBody
 
 

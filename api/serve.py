@@ -66,6 +66,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     # Imported only now: prometheus_client picks its storage (memory or the folder's
     # files) from the environment when first imported.
     import uvicorn
+
     from supportlens.api.app import create_app
 
     print(f"SupportLens API on http://{host}:{port}  (docs: http://{host}:{port}/schema)")

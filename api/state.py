@@ -12,12 +12,12 @@ from typing import Any
 from anyio import to_thread
 from litestar import Litestar
 from litestar.di import Provide
+
 from supportlens.api.services.batching import MicroBatcher
 from supportlens.api.services.jobs import JobManager
 from supportlens.api.services.models import ModelHub
 from supportlens.api.services.sentiment import SentimentScorer
 from supportlens.api.services.warehouse import WarehouseReader
-
 from supportlens.config import Settings
 
 log = logging.getLogger(__name__)

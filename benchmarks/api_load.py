@@ -89,11 +89,10 @@ def training_data(limit: int) -> tuple[list[str], list[str], str]:
 def train(registry_dir: Path, settings_env: dict[str, str], limit: int) -> str:
     """Train and activate the baseline in a child process using the bench settings."""
     os.environ.update(settings_env)
+    from supportlens.config import load_settings
     from supportlens.ml import registry
     from supportlens.ml.baseline import TfidfLinearClassifier
     from supportlens.ml.config import TrainConfig
-
-    from supportlens.config import load_settings
     from supportlens.text import normalize_texts
 
     settings = load_settings()

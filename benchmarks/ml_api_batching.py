@@ -58,10 +58,10 @@ def main() -> int:
     os.environ["SUPPORTLENS_PATHS_WAREHOUSE"] = str(args.workdir / "warehouse.duckdb")
     os.environ["SUPPORTLENS_PATHS_REGISTRY_DIR"] = str(args.workdir / "models")
     import duckdb
-    from supportlens.ml.ensemble import EnsembleClassifier
-    from supportlens.ml.registry import ModelMeta, list_versions, version_dir
 
     from supportlens.config import load_settings
+    from supportlens.ml.ensemble import EnsembleClassifier
+    from supportlens.ml.registry import ModelMeta, list_versions, version_dir
     from supportlens.text import normalize_texts
 
     settings = load_settings()

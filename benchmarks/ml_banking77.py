@@ -30,9 +30,9 @@ DATA = REPO / ".." / "shared" / "data" / "banking77" / "train.csv"
 
 def build_warehouse(path: Path, test_fraction: float, validation_fraction: float, seed: int):
     import duckdb
+
     from supportlens.ml.data import stratified_holdout
     from supportlens.ml.tables import ensure_tables
-
     from supportlens.text import normalize_text
 
     frame = pd.read_csv(DATA)
@@ -86,6 +86,8 @@ def main() -> None:
     os.environ["SUPPORTLENS_PATHS_WAREHOUSE"] = str(args.workdir / "warehouse.duckdb")
     os.environ["SUPPORTLENS_PATHS_REGISTRY_DIR"] = str(args.workdir / "models")
     import torch
+
+    from supportlens.config import load_settings
     from supportlens.ml.baseline import TfidfLinearClassifier
     from supportlens.ml.cascade import CascadeClassifier
     from supportlens.ml.config import load_config
@@ -94,8 +96,6 @@ def main() -> None:
     from supportlens.ml.registry import ModelMeta, list_versions, version_dir
     from supportlens.ml.training import train_and_register
     from supportlens.ml.transformer import TransformerClassifier
-
-    from supportlens.config import load_settings
     from supportlens.warehouse import writer
 
     settings = load_settings()

@@ -83,10 +83,10 @@ def main() -> None:
 
     import duckdb
     import torch
-    from supportlens.ml.ensemble import EnsembleClassifier
-    from supportlens.ml.registry import ModelMeta, list_versions, version_dir
 
     from supportlens.config import load_settings
+    from supportlens.ml.ensemble import EnsembleClassifier
+    from supportlens.ml.registry import ModelMeta, list_versions, version_dir
     from supportlens.text import normalize_texts
 
     settings = load_settings()

@@ -65,13 +65,13 @@ def main() -> None:
 
     import duckdb
     import numpy as np
+
+    from supportlens.config import load_settings
     from supportlens.ml.config import load_config
     from supportlens.ml.ensemble import EnsembleClassifier
     from supportlens.ml.evaluation import evaluation_from_proba
     from supportlens.ml.registry import load_version
     from supportlens.ml.training import train_and_register
-
-    from supportlens.config import load_settings
     from supportlens.warehouse import writer
 
     settings = load_settings()

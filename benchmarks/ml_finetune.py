@@ -44,13 +44,13 @@ def main() -> None:
 
     import duckdb
     import numpy as np
+
+    from supportlens.config import load_settings
     from supportlens.ml.config import load_config, resolve_base_model
     from supportlens.ml.embedding_linear import build_encoder, fit_head
     from supportlens.ml.evaluation import evaluation_from_proba
     from supportlens.ml.registry import load_version
     from supportlens.ml.training import train_and_register
-
-    from supportlens.config import load_settings
     from supportlens.warehouse import writer
 
     settings = load_settings()

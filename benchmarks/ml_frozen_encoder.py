@@ -47,15 +47,15 @@ def main() -> None:
     os.environ["SUPPORTLENS_PATHS_WAREHOUSE"] = str(args.workdir / "warehouse.duckdb")
     os.environ["SUPPORTLENS_PATHS_REGISTRY_DIR"] = str(args.workdir / "models")
     from sklearn.linear_model import LogisticRegression
+    from torch.ao.quantization import quantize_dynamic
+    from transformers import AutoModel, AutoTokenizer
+
+    from supportlens.config import load_settings
     from supportlens.ml.baseline import TfidfLinearClassifier
     from supportlens.ml.config import resolve_base_model
     from supportlens.ml.device import available_cpus
     from supportlens.ml.evaluation import evaluation_from_proba
     from supportlens.ml.registry import ModelMeta, list_versions, version_dir
-    from torch.ao.quantization import quantize_dynamic
-    from transformers import AutoModel, AutoTokenizer
-
-    from supportlens.config import load_settings
 
     settings = load_settings()
     torch.set_num_threads(args.threads or available_cpus())

@@ -23,10 +23,10 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 import duckdb
-from supportlens.python_udfs import persist_macros, register
-from supportlens.python_udfs.registration import BEST_KIND, Kind
 
 from supportlens.config import Settings, load_settings
+from supportlens.python_udfs import persist_macros, register
+from supportlens.python_udfs.registration import BEST_KIND, Kind
 
 log = logging.getLogger("benchmarks.udfs")
 
@@ -128,7 +128,6 @@ def prepare_registry(settings: Settings, registry_dir: Path | None) -> Settings 
     from supportlens.ml.baseline import TfidfLinearClassifier
     from supportlens.ml.config import TrainConfig
     from supportlens.ml.registry import ModelMeta, activate, new_version, version_dir
-
     from supportlens.text import normalize_texts
 
     with BANKING77.open(encoding="utf-8") as handle:

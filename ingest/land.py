@@ -28,6 +28,9 @@ from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
+from tqdm import tqdm
+
+from supportlens.hashing import file_digest
 from supportlens.ingest.landing import layout
 from supportlens.ingest.landing.atomic import move_atomic, prune_empty_dirs, remove_tree
 from supportlens.ingest.landing.discovery import RawFile, discover
@@ -43,9 +46,6 @@ from supportlens.ingest.landing.manifest import (
 from supportlens.ingest.landing.sink import LoadIdentity, LoadSink
 from supportlens.ingest.loaders import loader_for
 from supportlens.ingest.sources import SOURCES
-from tqdm import tqdm
-
-from supportlens.hashing import file_digest
 
 log = logging.getLogger(__name__)
 

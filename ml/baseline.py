@@ -13,9 +13,10 @@ from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import FeatureUnion, Pipeline
 from sklearn.svm import LinearSVC
+from tqdm.auto import tqdm
+
 from supportlens.ml.config import TrainConfig
 from supportlens.ml.fast_linear import compile_pipeline
-from tqdm.auto import tqdm
 
 log = logging.getLogger(__name__)
 

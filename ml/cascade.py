@@ -13,6 +13,7 @@ from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
+
 from supportlens.ml.baseline import TfidfLinearClassifier
 from supportlens.ml.device import DeviceSpec
 from supportlens.ml.transformer import TransformerClassifier

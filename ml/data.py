@@ -8,6 +8,7 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pandas as pd
+
 from supportlens.ml.preprocessing import WAREHOUSE_TEXT
 
 log = logging.getLogger(__name__)

@@ -33,11 +33,11 @@ from typing import TYPE_CHECKING, Any
 import duckdb
 import numpy as np
 import pandas as pd
-from supportlens.ml.preprocessing import WAREHOUSE_TEXT, preprocess
-from supportlens.ml.tables import column_names, ensure_tables
 from tqdm.auto import tqdm
 
 from supportlens.config import Settings
+from supportlens.ml.preprocessing import WAREHOUSE_TEXT, preprocess
+from supportlens.ml.tables import column_names, ensure_tables
 
 if TYPE_CHECKING:
     from supportlens.ml.registry import ModelMeta

@@ -31,6 +31,7 @@ from typing import Any, Literal
 import joblib
 import numpy as np
 from sklearn.linear_model import LogisticRegression
+
 from supportlens.ml.config import TrainConfig
 from supportlens.ml.embedding import (
     ENCODER_FILE,

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
+
 from supportlens.ml.baseline import TfidfLinearClassifier
 from supportlens.ml.cascade import blend_unsure
 from supportlens.ml.embedding_linear import EmbeddingLinearClassifier

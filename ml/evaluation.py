@@ -8,6 +8,8 @@ from dataclasses import dataclass
 import duckdb
 import numpy as np
 import pandas as pd
+from tqdm.auto import tqdm
+
 from supportlens.ml.data import Split
 from supportlens.ml.metrics import (
     accuracy,
@@ -18,7 +20,6 @@ from supportlens.ml.metrics import (
 )
 from supportlens.ml.registry import Predictor
 from supportlens.ml.tables import ensure_tables
-from tqdm.auto import tqdm
 
 
 @dataclass(frozen=True)

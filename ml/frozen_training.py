@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from supportlens.ml.baseline import TfidfLinearClassifier
 from supportlens.ml.classifier import Classifier
 from supportlens.ml.config import TrainConfig

@@ -8,6 +8,7 @@ from typing import Any
 import sklearn
 import torch
 import transformers
+
 from supportlens.ml.device import DeviceSpec
 
 

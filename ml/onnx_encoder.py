@@ -33,6 +33,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+
 from supportlens.ml.embedding import Backend, TorchBackend, load_pooled_module, load_tokenizer
 
 log = logging.getLogger(__name__)

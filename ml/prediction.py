@@ -19,12 +19,12 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 import pyarrow.parquet as pq
+from tqdm.auto import tqdm
+
 from supportlens.ml.data import SCORING_TABLE
 from supportlens.ml.preprocessing import WAREHOUSE_TEXT
 from supportlens.ml.registry import Predictor, predictions_from_proba
 from supportlens.ml.tables import ensure_tables
-from tqdm.auto import tqdm
-
 from supportlens.text import is_blank
 
 log = logging.getLogger(__name__)

@@ -23,12 +23,12 @@ from typing import Any
 
 import duckdb
 import numpy as np
+
+from supportlens.config import Settings
 from supportlens.ml.classifier import Classifier
 from supportlens.ml.device import select_device
 from supportlens.ml.preprocessing import TRAINING_TEXT, check_known, preprocess
 from supportlens.ml.tables import ensure_tables
-
-from supportlens.config import Settings
 
 META_FILE = "supportlens_model.json"
 ACTIVE_DIR = "_active"

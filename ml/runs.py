@@ -9,6 +9,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import duckdb
+
 from supportlens.ml.tables import ensure_tables
 
 

@@ -22,10 +22,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
-from supportlens.ml.prediction import InputFileError
-from supportlens.ml.registry import ModelMeta, load_version, predictions_from_proba
 
 from supportlens.config import Settings
+from supportlens.ml.prediction import InputFileError
+from supportlens.ml.registry import ModelMeta, load_version, predictions_from_proba
 
 if TYPE_CHECKING:
     from pyspark.sql import DataFrame, SparkSession
@@ -159,7 +159,6 @@ def score_parquet(
 def predict_command(args: Any, settings: Settings) -> int:
     """`supportlens predict --engine spark`: the CLI side of score_parquet."""
     from supportlens.ml.registry import active_label_sets, active_version, require_version
-
     from supportlens.spark.session import SparkUnavailableError, get_session, spark_dir
 
     input_path = args.input or spark_dir() / "warehouse" / "supportlens.db" / "ml_scoring_inputs"

@@ -13,6 +13,8 @@ from typing import Any
 
 import duckdb
 import numpy as np
+
+from supportlens.config import Settings
 from supportlens.ml.baseline import TfidfLinearClassifier
 from supportlens.ml.classifier import Classifier
 from supportlens.ml.config import TrainConfig, resolve_base_model
@@ -24,8 +26,6 @@ from supportlens.ml.model_card import hardware, render_markdown
 from supportlens.ml.registry import ModelMeta, activate, new_version, record_model, save_version
 from supportlens.ml.runs import Run, record_run
 from supportlens.ml.transformer import EpochResult, TransformerTrainer
-
-from supportlens.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -24,11 +24,12 @@ from typing import Any
 
 import numpy as np
 import torch
+from tqdm.auto import tqdm
+
 from supportlens.ml.config import TrainConfig
 from supportlens.ml.data import Split
 from supportlens.ml.device import DeviceSpec, apply_threads
 from supportlens.ml.metrics import accuracy, macro_f1
-from tqdm.auto import tqdm
 
 log = logging.getLogger(__name__)
 

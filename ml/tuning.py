@@ -12,14 +12,14 @@ from typing import Any
 
 import duckdb
 import optuna
+
+from supportlens.config import Settings
 from supportlens.ml.config import TrainConfig
 from supportlens.ml.data import load_dataset
 from supportlens.ml.evaluation import evaluation_from_proba
 from supportlens.ml.runs import Run, record_run
 from supportlens.ml.training import WORK_DIR, fit_model
 from supportlens.ml.transformer import EpochResult
-
-from supportlens.config import Settings
 
 log = logging.getLogger(__name__)
 

@@ -19,10 +19,10 @@ from typing import Any
 
 from dbt.adapters.duckdb.plugins import BasePlugin
 from duckdb import DuckDBPyConnection
-from supportlens.python_udfs.registration import Functions, register_functions
-from supportlens.python_udfs.sql_macros import persist_macros
 
 from supportlens.config import load_settings
+from supportlens.python_udfs.registration import Functions, register_functions
+from supportlens.python_udfs.sql_macros import persist_macros
 
 log = logging.getLogger(__name__)
 

@@ -22,12 +22,12 @@ from typing import Any, Literal
 
 import duckdb
 from duckdb.sqltypes import DOUBLE, VARCHAR
+
+from supportlens.config import Settings, load_settings
 from supportlens.python_udfs.intent import IntentModels
 from supportlens.python_udfs.sentiment import SentimentScorer
 from supportlens.python_udfs.sql_macros import create_temp_macros
 from supportlens.python_udfs.text import normalize_text, normalize_text_arrow
-
-from supportlens.config import Settings, load_settings
 
 log = logging.getLogger(__name__)
 

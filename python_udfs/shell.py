@@ -15,10 +15,10 @@ import sys
 from pathlib import Path
 
 import duckdb
-from supportlens.python_udfs.intent import sql_error_message
-from supportlens.python_udfs.registration import register
 
 from supportlens.config import Settings
+from supportlens.python_udfs.intent import sql_error_message
+from supportlens.python_udfs.registration import register
 from supportlens.warehouse import WarehouseNotPublishedError, reader
 
 PROMPT = "supportlens> "

@@ -6,6 +6,7 @@ from anyio import to_thread
 from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
+
 from supportlens.api.errors import InvalidInput, PayloadTooLarge, error_responses
 from supportlens.api.routes.predict import predictor_for, ranked, score
 from supportlens.api.schemas import (

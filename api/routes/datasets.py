@@ -12,14 +12,14 @@ from litestar.datastructures import UploadFile
 from litestar.di import NamedDependency
 from litestar.enums import RequestEncodingType
 from litestar.params import Body
+
 from supportlens.api.errors import error_responses
 from supportlens.api.schemas import DatasetUploadOut
 from supportlens.api.services import datasets
 from supportlens.api.services.job_locks import LANDING
 from supportlens.api.services.jobs import JobManager
-from supportlens.ingest.sources import SOURCES
-
 from supportlens.config import Settings
+from supportlens.ingest.sources import SOURCES
 
 LANDING_COMMAND_MODULE = "supportlens.ingest.commands.land"
 

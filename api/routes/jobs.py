@@ -8,12 +8,12 @@ from anyio import to_thread
 from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody, Parameter
+
 from supportlens.api.errors import ApiError, error_responses
 from supportlens.api.schemas import JobOut, TrainRequest
 from supportlens.api.services.job_locks import WAREHOUSE_WRITER
 from supportlens.api.services.jobs import JobManager
 from supportlens.api.services.models import ModelHub
-
 from supportlens.config import Settings
 
 

@@ -12,6 +12,7 @@ from litestar.di import NamedDependency
 from litestar.exceptions import ValidationException
 from litestar.handlers import HTTPRouteHandler
 from litestar.params import Parameter
+
 from supportlens.api.errors import error_responses
 from supportlens.api.schemas import Page
 from supportlens.api.services import analytics

@@ -9,6 +9,7 @@ from anyio import to_thread
 from litestar import get, post
 from litestar.di import NamedDependency
 from litestar.params import Parameter
+
 from supportlens.api.errors import error_responses
 from supportlens.api.schemas import (
     MODEL_VERSION_MAX_CHARS,

@@ -8,10 +8,10 @@ from litestar.di import NamedDependency
 from litestar.openapi.datastructures import ResponseSpec
 from litestar.plugins.prometheus import PrometheusController
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
 from supportlens.api.schemas import Health, Readiness
 from supportlens.api.services.models import ModelHub
 from supportlens.api.services.warehouse import WarehouseReader, check_readable
-
 from supportlens.config import Settings
 from supportlens.ops.metrics import scrape_registry
 

@@ -8,6 +8,7 @@ from anyio import to_thread
 from litestar import post
 from litestar.di import NamedDependency
 from litestar.params import JSONBody
+
 from supportlens.api.errors import PayloadTooLarge, error_responses
 from supportlens.api.schemas import (
     BatchPredictRequest,

@@ -28,6 +28,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from anyio import to_thread
+
 from supportlens.api.services.models import Prediction, Predictor
 
 log = logging.getLogger(__name__)

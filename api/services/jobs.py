@@ -29,6 +29,7 @@ from pathlib import Path
 from types import TracebackType
 
 import msgspec
+
 from supportlens.api.errors import JobConflict, JobNotFound
 from supportlens.api.schemas import JobOut, JobStatus
 from supportlens.api.services.job_locks import ResourceBusy, ResourceLock
@@ -295,6 +296,16 @@ class JobManager:
 
 
 def _alive(pid: int) -> bool:
+    """Whether the process still runs. A zombie counts as gone: a killed worker stays one
+    until uvicorn's supervisor reaps it, and it will never finish its job."""
+    proc = Path("/proc")
+    if (proc / "self" / "stat").exists():
+        try:
+            stat = (proc / str(pid) / "stat").read_text()
+        except (FileNotFoundError, ProcessLookupError):
+            return False
+        # "pid (command) state ...": the command may hold spaces or parentheses.
+        return stat.rpartition(")")[2].split()[0] not in ("Z", "X")
     try:
         os.kill(pid, 0)
     except ProcessLookupError:

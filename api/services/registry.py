@@ -16,7 +16,6 @@ from typing import Any
 
 from supportlens.api.errors import ModelNotFound, NoActiveModel
 from supportlens.api.services.models import Predictor
-
 from supportlens.config import Settings
 
 

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from typing import Any, Protocol, runtime_checkable
 
 from supportlens.api.errors import NOT_PUBLISHED
-
 from supportlens.config import Settings
 from supportlens.warehouse import SnapshotReader, WarehouseNotPublishedError
 

@@ -6,11 +6,11 @@ import argparse
 import sys
 from pathlib import Path
 
-from supportlens.ingest.download import DownloadError, copy_local, dataset_files, fetch
-from supportlens.ingest.loaders import SOURCES
 from tqdm import tqdm
 
 from supportlens.config import Settings
+from supportlens.ingest.download import DownloadError, copy_local, dataset_files, fetch
+from supportlens.ingest.loaders import SOURCES
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

@@ -10,11 +10,10 @@ import argparse
 import sys
 from pathlib import Path
 
+from supportlens.config import Settings
 from supportlens.ingest.generate import SOURCES, corrupt, generate_all
 from supportlens.ingest.generate.ownership import ForeignFileError
 from supportlens.ingest.generate.scales import SCALES
-
-from supportlens.config import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

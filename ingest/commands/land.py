@@ -6,10 +6,9 @@ import argparse
 import sys
 from pathlib import Path
 
+from supportlens.config import Settings
 from supportlens.ingest.land import FAILED, FileOutcome, land
 from supportlens.ingest.loaders import SOURCES
-
-from supportlens.config import Settings
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:

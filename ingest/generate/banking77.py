@@ -12,6 +12,7 @@ import re
 from pathlib import Path
 
 import numpy as np
+
 from supportlens.ingest.generate.banking77_labels import BANKING77_LABELS
 from supportlens.ingest.generate.banking77_templates import (
     PREFIXES,

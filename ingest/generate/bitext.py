@@ -13,6 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import numpy as np
+
 from supportlens.ingest.generate.common import add_typo, chance, pick, rng_for, write_csv
 from supportlens.ingest.generate.scales import Scale
 

@@ -6,6 +6,7 @@ import logging
 import time
 from pathlib import Path
 
+from supportlens.hashing import file_digest
 from supportlens.ingest.generate.banking77 import write_banking77
 from supportlens.ingest.generate.bitext import write_bitext
 from supportlens.ingest.generate.common import write_csv
@@ -16,8 +17,6 @@ from supportlens.ingest.generate.sgd import write_sgd
 from supportlens.ingest.generate.synthetic import write_synthetic
 from supportlens.ingest.generate.twcs import write_twcs
 from supportlens.ingest.sources import SOURCES
-
-from supportlens.hashing import file_digest
 
 logger = logging.getLogger(__name__)
 

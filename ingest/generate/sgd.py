@@ -22,6 +22,8 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
+
 from supportlens.ingest.generate.common import atomic_text_writer, chance, pick, rng_for, write_csv
 from supportlens.ingest.generate.scales import Scale
 from supportlens.ingest.generate.sgd_schema import (
@@ -30,7 +32,6 @@ from supportlens.ingest.generate.sgd_schema import (
     intent_spec,
     is_categorical,
 )
-from tqdm import tqdm
 
 DIALOGUES_PER_SHARD = 128
 SPLIT = "train"

@@ -29,11 +29,12 @@ from datetime import UTC, datetime, timedelta, timezone
 from pathlib import Path
 
 import numpy as np
+from tqdm import tqdm
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
 from supportlens.ingest.generate.banking77 import fill_slots, utterance
 from supportlens.ingest.generate.banking77_labels import BANKING77_LABELS
 from supportlens.ingest.generate.common import casual_noise, chance, pick, rng_for, write_csv
-from tqdm import tqdm
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 PLANTED_INTENT = "crypto_staking"
 PLANTED_SHARE = 0.1

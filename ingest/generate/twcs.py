@@ -32,9 +32,10 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from tqdm import tqdm
+
 from supportlens.ingest.generate.bitext import BITEXT_INTENTS
 from supportlens.ingest.generate.common import BASE_TIME, STREAM_KEYS, atomic_text_writer
-from tqdm import tqdm
 
 TWCS_HEADER = (
     "tweet_id", "author_id", "inbound", "created_at", "text", "response_tweet_id",

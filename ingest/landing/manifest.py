@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
 from supportlens.ingest.landing.atomic import write_parquet_atomic
 from supportlens.ingest.landing.layout import manifest_path
 

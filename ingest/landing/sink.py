@@ -18,6 +18,7 @@ from types import TracebackType
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+
 from supportlens.ingest.landing.layout import QUARANTINE_TABLE
 
 log = logging.getLogger(__name__)

@@ -25,6 +25,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
 import pyarrow.parquet as pq
+
 from supportlens.ingest.landing.csv_lines import (
     BOM,
     open_quote_at_end,

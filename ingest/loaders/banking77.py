@@ -8,6 +8,7 @@ from functools import partial
 from pathlib import Path, PurePosixPath
 
 import pyarrow as pa
+
 from supportlens.ingest.landing.discovery import RawFile
 from supportlens.ingest.landing.errors import WholeFileError
 from supportlens.ingest.landing.json_files import element_lines, raw_json, read_json_list

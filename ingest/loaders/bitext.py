@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from pathlib import PurePosixPath
 
 import pyarrow as pa
+
 from supportlens.ingest.landing.discovery import RawFile
 from supportlens.ingest.landing.sink import LoadSink
 from supportlens.ingest.landing.text_batches import (

@@ -16,6 +16,7 @@ from pathlib import PurePosixPath
 from typing import Any
 
 import pyarrow as pa
+
 from supportlens.ingest.landing.discovery import RawFile
 from supportlens.ingest.landing.json_files import (
     element_lines,

@@ -11,6 +11,7 @@ from datetime import UTC, datetime
 from pathlib import PurePosixPath
 
 import pyarrow as pa
+
 from supportlens.ingest.landing.discovery import RawFile
 from supportlens.ingest.landing.sink import LoadSink
 from supportlens.ingest.landing.text_batches import choose_columns, iter_csv, read_csv_header

@@ -14,6 +14,7 @@ from pathlib import PurePosixPath
 import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
+
 from supportlens.ingest.landing.discovery import RawFile
 from supportlens.ingest.landing.sink import LoadSink
 from supportlens.ingest.landing.text_batches import (

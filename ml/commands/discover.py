@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from supportlens.ml.commands._common import fail
-
 from supportlens.config import Settings
+from supportlens.ml.commands._common import fail
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -35,7 +34,6 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from supportlens.ml.discovery import DiscoveryInputError, DiscoveryParams, discover
-
     from supportlens.warehouse import writer
 
     if not 0 < args.confidence_threshold <= 1:

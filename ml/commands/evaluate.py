@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 import json
 
-from supportlens.ml.commands._common import fail
-
 from supportlens.config import Settings
+from supportlens.ml.commands._common import fail
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -32,7 +31,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         load_version,
         require_version,
     )
-
     from supportlens.warehouse import writer
 
     try:

@@ -5,9 +5,8 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
-from supportlens.ml.commands._common import fail
-
 from supportlens.config import Settings
+from supportlens.ml.commands._common import fail
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -70,7 +69,6 @@ def _score_warehouse(args: argparse.Namespace, settings: Settings) -> int:
         load_active,
         load_version,
     )
-
     from supportlens.warehouse import writer
 
     if args.model_version:

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import argparse
 
-from supportlens.ml.commands._common import fail, resolve_config_path
-
 from supportlens.config import Settings
+from supportlens.ml.commands._common import fail, resolve_config_path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -26,7 +25,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from supportlens.ml.config import ConfigValidationError, load_config
     from supportlens.ml.data import TrainingDataError
     from supportlens.ml.training import train_and_register
-
     from supportlens.warehouse import writer
 
     try:

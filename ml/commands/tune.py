@@ -6,9 +6,9 @@ import argparse
 from pathlib import Path
 
 import yaml
-from supportlens.ml.commands._common import fail, resolve_config_path
 
 from supportlens.config import Settings
+from supportlens.ml.commands._common import fail, resolve_config_path
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -25,7 +25,6 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     from supportlens.ml.config import ConfigValidationError, load_config
     from supportlens.ml.data import TrainingDataError
     from supportlens.ml.tuning import tune
-
     from supportlens.warehouse import writer
 
     if args.trials < 1:

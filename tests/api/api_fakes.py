@@ -11,7 +11,6 @@ from pathlib import Path
 from typing import Any
 
 from supportlens.api.errors import ModelNotFound, NoActiveModel
-
 from supportlens.config import Settings
 from supportlens.warehouse import publish, writer
 

@@ -15,8 +15,8 @@ from api_fakes import (
 )
 from litestar import Litestar
 from litestar.testing import TestClient
-from supportlens.api.app import create_app
 
+from supportlens.api.app import create_app
 from supportlens.config import Settings, load_settings
 
 FAKE_CLI = Path(__file__).with_name("api_fake_cli.py")

@@ -7,13 +7,13 @@ import asyncio
 from pathlib import Path
 
 import numpy as np
+
 from supportlens.api.services.batching import MicroBatcher
 from supportlens.ml.baseline import TfidfLinearClassifier
 from supportlens.ml.config import config_from_mapping
 from supportlens.ml.embedding_linear import EmbeddingLinearClassifier, build_encoder
 from supportlens.ml.ensemble import EnsembleClassifier
 from supportlens.ml.registry import ModelMeta, Predictor
-
 from tests.ml.conftest import synthetic_examples
 from tests.ml.tiny_encoder import build_tiny_encoder
 

@@ -9,8 +9,8 @@ from pathlib import Path
 
 from api_fakes import auth, with_api
 from litestar.testing import TestClient
-from supportlens.api.services.registry import RegistryProvider
 
+from supportlens.api.services.registry import RegistryProvider
 from supportlens.config import Settings
 
 ERROR_BODY = "#/components/schemas/ErrorOut"

@@ -15,6 +15,7 @@ from pathlib import Path
 import httpx
 import pytest
 import uvicorn
+
 from supportlens.api import docs
 
 CHROMIUM_FLAGS = [

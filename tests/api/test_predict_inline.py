@@ -9,6 +9,7 @@ import time
 import pytest
 from api_fakes import FakePredictor
 from litestar.testing import TestClient
+
 from supportlens.api.services.models import INLINE_MAX_CHARS
 
 

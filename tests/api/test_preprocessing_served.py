@@ -9,8 +9,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from litestar.testing import TestClient
-from supportlens.api.app import create_app
 
+from supportlens.api.app import create_app
 from supportlens.config import Settings
 
 RAW = "Hello @bob, my card ending 1234 was charged at 10:30!!"
@@ -49,7 +49,6 @@ def test_api_and_score_file_apply_the_same_preprocessing(
 ) -> None:
     from supportlens.ml import preprocessing, registry
     from supportlens.ml.prediction import score_file
-
     from supportlens.text import RULE_SET, normalize_text
 
     seen: list[list[str]] = []

@@ -3,8 +3,8 @@
 import pytest
 from api_fakes import auth
 from litestar.testing import TestClient
-from supportlens.api.app import create_app
 
+from supportlens.api.app import create_app
 from supportlens.config import Settings
 
 INTENTS = {

@@ -16,11 +16,11 @@ import pytest
 import uvicorn
 from api_fakes import API_KEY, auth, build_fixture_warehouse, with_api
 from prometheus_client.multiprocess import MultiProcessCollector
-from supportlens.api import serve
-from supportlens.ml import registry
 from test_real_model import train_baseline
 
+from supportlens.api import serve
 from supportlens.config import Settings, load_settings
+from supportlens.ml import registry
 from supportlens.ops import runs
 
 

@@ -26,12 +26,12 @@ import httpx
 import msgspec
 import pytest
 from api_fakes import auth
-from supportlens.api.errors import JobNotFound
-from supportlens.api.schemas import JobOut
-from supportlens.api.services.jobs import JobManager, JobRecord
 from test_datasets_refusals import FIRST, SECOND
 from test_serve import _pids, _samples, _serve, _wait, _worker_request_counts, free_port
 
+from supportlens.api.errors import JobNotFound
+from supportlens.api.schemas import JobOut
+from supportlens.api.services.jobs import JobManager, JobRecord
 from supportlens.config import Settings, load_settings
 
 #: Shorter than the 10 s a job waits for the ops file, so the job surely runs throughout.

@@ -18,7 +18,7 @@ DOC = REPO / "docs" / "deployment.md"
 #: Read by the Spark target only; docs/scale-out.md documents them (linked from the doc).
 SPARK_PREFIX = "SUPPORTLENS_SPARK_"
 #: Set by `supportlens serve` for its own worker processes, not by users.
-INTERNAL = {"SUPPORTLENS_SERVE_VERBOSITY"}
+INTERNAL = {"SUPPORTLENS_SERVE_VERBOSITY", "SUPPORTLENS_SERVE_JOBS_DIR"}
 
 
 def config_table() -> ModuleType:

@@ -10,9 +10,9 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from supportlens.ingest.download import BITEXT_FILE, DownloadError, RemoteFile, dataset_files, fetch
 
 from supportlens.cli import main
+from supportlens.ingest.download import BITEXT_FILE, DownloadError, RemoteFile, dataset_files, fetch
 
 FIXTURE_RAW = Path(__file__).resolve().parents[1] / "fixtures" / "raw"
 

@@ -14,13 +14,14 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
+
 from supportlens.ingest.generate import corrupt, generate_all
 from supportlens.ingest.generate import twcs as twcs_module
 from supportlens.ingest.generate.banking77_labels import BANKING77_LABELS
 from supportlens.ingest.generate.bitext import BITEXT_INTENTS
 from supportlens.ingest.generate.scales import SCALES
 from supportlens.ingest.generate.synthetic import PLANTED_INTENT
-from vaderSentiment.vaderSentiment import SentimentIntensityAnalyzer
 
 REAL_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 SEED = 7

@@ -18,13 +18,13 @@ from argparse import Namespace
 from pathlib import Path
 
 import pytest
-from supportlens.ingest.generate import generate_all
-from supportlens.ingest.generate.ownership import RECORD, ForeignFileError
 
 from supportlens.cli import main
 from supportlens.commands.run import plan
 from supportlens.config import load_settings
 from supportlens.hashing import file_digest
+from supportlens.ingest.generate import generate_all
+from supportlens.ingest.generate.ownership import RECORD, ForeignFileError
 
 REPO = Path(__file__).resolve().parents[2]
 FIXTURE_RAW = REPO / "tests" / "fixtures" / "raw"

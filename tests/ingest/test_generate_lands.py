@@ -11,9 +11,9 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
-from supportlens.ingest.generate import corrupt, generate_all
 
 from supportlens.cli import main
+from supportlens.ingest.generate import corrupt, generate_all
 
 
 def _land(raw: Path, landing: Path, monkeypatch: pytest.MonkeyPatch) -> int:

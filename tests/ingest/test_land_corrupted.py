@@ -6,6 +6,7 @@ import csv
 from pathlib import Path
 
 import pyarrow.parquet as pq
+
 from supportlens.ingest.generate import corrupt, generate_all
 from supportlens.ingest.land import FAILED, LANDED, land
 

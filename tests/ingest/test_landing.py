@@ -13,10 +13,10 @@ from landing_helpers import (
     manifest_rows,
     quarantine_rows,
 )
-from supportlens.ingest.land import FAILED, LANDED, UNCHANGED, land
-from supportlens.ingest.landing import layout
 
 from supportlens.cli import main
+from supportlens.ingest.land import FAILED, LANDED, UNCHANGED, land
+from supportlens.ingest.landing import layout
 
 __all__ = ["land_dirs"]
 

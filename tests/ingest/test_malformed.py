@@ -20,6 +20,7 @@ import pyarrow as pa
 import pyarrow.parquet as pq
 import pytest
 from landing_helpers import land_dirs, manifest_rows
+
 from supportlens.ingest.land import FAILED, LANDED, land
 
 __all__ = ["land_dirs"]

@@ -23,6 +23,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from landing_helpers import land_dirs, live_rows, quarantine_rows
+
 from supportlens.ingest.land import land
 from supportlens.ingest.landing import text_batches
 from supportlens.ingest.landing.csv_lines import OpenQuote, open_quote_at_end, record_lines

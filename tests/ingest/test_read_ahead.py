@@ -6,6 +6,7 @@ import threading
 from collections.abc import Iterator
 
 import pytest
+
 from supportlens.ingest.landing.text_batches import read_ahead
 
 

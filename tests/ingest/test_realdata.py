@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from landing_helpers import live_rows, manifest_rows
+
 from supportlens.ingest.land import LANDED, land
 
 REAL = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"

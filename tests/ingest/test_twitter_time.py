@@ -6,6 +6,7 @@ import random
 from datetime import UTC, datetime, timedelta, timezone
 
 import pyarrow as pa
+
 from supportlens.ingest.loaders.twitter_time import parse_created_at
 
 

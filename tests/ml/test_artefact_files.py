@@ -11,14 +11,14 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
+
+from supportlens.config import Settings
 from supportlens.ml.config import config_from_mapping
 from supportlens.ml.embedding import TorchBackend, weights_fingerprint
 from supportlens.ml.embedding_linear import ENCODER_DIR, EmbeddingLinearClassifier
 from supportlens.ml.onnx_encoder import ONNX_INT8, OnnxBackend
 from supportlens.ml.registry import ModelMeta, load_version, version_dir
 from supportlens.ml.training import train_and_register
-
-from supportlens.config import Settings
 from tests.ml.conftest import synthetic_examples
 from tests.ml.tiny_encoder import build_tiny_encoder
 

@@ -3,13 +3,13 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+
 from supportlens.ml.config import (
     MODEL_TYPES,
     ConfigValidationError,
     load_config,
     resolve_base_model,
 )
-
 from tests.ml.conftest import BASELINE_CONFIG, TINY_CONFIG
 
 

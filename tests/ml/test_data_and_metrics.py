@@ -7,6 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 from sklearn.metrics import accuracy_score, f1_score
+
 from supportlens.ml.data import TrainingDataError, load_dataset, stratified_holdout
 from supportlens.ml.metrics import (
     accuracy,
@@ -16,7 +17,6 @@ from supportlens.ml.metrics import (
     macro_f1,
     per_class,
 )
-
 from tests.ml.conftest import synthetic_examples
 
 

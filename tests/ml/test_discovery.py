@@ -9,11 +9,11 @@ from pathlib import Path
 import duckdb
 import numpy as np
 import pytest
-from supportlens.ml import discovery
-from supportlens.ml.tables import ensure_tables
 
 from supportlens.cli import main
 from supportlens.config import Settings
+from supportlens.ml import discovery
+from supportlens.ml.tables import ensure_tables
 from tests.ml.conftest import BASELINE_CONFIG, query
 
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
+from supportlens.config import Settings
 from supportlens.ml.config import ConfigValidationError, config_from_mapping
 from supportlens.ml.embedding import CACHE_MIN_WRITE, SentenceEncoder, TorchBackend
 from supportlens.ml.embedding_linear import build_encoder
 from supportlens.ml.ensemble import EnsembleClassifier, blend, choose_blend
 from supportlens.ml.registry import load_version
 from supportlens.ml.training import train_and_register
-
-from supportlens.config import Settings
 from supportlens.warehouse import writer
 from tests.ml.conftest import synthetic_examples
 from tests.ml.tiny_encoder import build_tiny_encoder

@@ -13,11 +13,11 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+
 from supportlens.ml.config import config_from_mapping
 from supportlens.ml.embedding import TorchBackend
 from supportlens.ml.embedding_linear import EmbeddingLinearClassifier, build_encoder
 from supportlens.ml.onnx_encoder import ONNX_INT8, OnnxBackend, export_int8, make_backend
-
 from tests.ml.conftest import synthetic_examples
 from tests.ml.tiny_encoder import build_tiny_encoder
 

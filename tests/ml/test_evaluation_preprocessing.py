@@ -11,14 +11,14 @@ from pathlib import Path
 
 import duckdb
 import pytest
+
+from supportlens.config import Settings
 from supportlens.ml.config import config_from_mapping
 from supportlens.ml.data import load_dataset
 from supportlens.ml.evaluation import evaluate
 from supportlens.ml.preprocessing import PREPROCESSORS, WAREHOUSE_TEXT
 from supportlens.ml.registry import load_version
 from supportlens.ml.training import train_and_register
-
-from supportlens.config import Settings
 from supportlens.text import normalize_texts
 from tests.ml.conftest import synthetic_examples
 

@@ -9,10 +9,10 @@ import pytest
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.linear_model import LogisticRegression
 from sklearn.pipeline import Pipeline
+
 from supportlens.ml.baseline import COMPILED_MAX_BATCH, TfidfLinearClassifier, build_pipeline
 from supportlens.ml.config import load_config
 from supportlens.ml.fast_linear import CompiledLinearText, char_wb_analyzer, compile_pipeline
-
 from tests.ml.conftest import BASELINE_CONFIG, synthetic_examples
 
 #: Texts the training data never saw: unknown words, only punctuation, non-Latin

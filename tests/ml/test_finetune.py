@@ -9,6 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import torch
+
 from supportlens.ml.config import ConfigValidationError, config_from_mapping
 from supportlens.ml.data import Split
 from supportlens.ml.device import select_device
@@ -21,7 +22,6 @@ from supportlens.ml.transformer import (
     load_tokenizer,
     param_groups,
 )
-
 from tests.ml.conftest import synthetic_examples
 from tests.ml.tiny_encoder import build_tiny_encoder
 

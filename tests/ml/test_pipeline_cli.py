@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+
+from supportlens.cli import main
+from supportlens.config import Settings
 from supportlens.ml.registry import (
     EmptyTextError,
     NoActiveModelError,
@@ -15,9 +18,6 @@ from supportlens.ml.registry import (
     active_version,
     load_active,
 )
-
-from supportlens.cli import main
-from supportlens.config import Settings
 from tests.ml.conftest import BASELINE_CONFIG, query
 
 

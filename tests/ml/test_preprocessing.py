@@ -12,14 +12,14 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+
+from supportlens.cli import main
+from supportlens.config import Settings
 from supportlens.ml import preprocessing
 from supportlens.ml.prediction import score_file
 from supportlens.ml.preprocessing import TRAINING_TEXT, WAREHOUSE_TEXT, UnknownPreprocessingError
 from supportlens.ml.registry import META_FILE, EmptyTextError, ModelMeta, load_active
 from supportlens.python_udfs.intent import IntentModels
-
-from supportlens.cli import main
-from supportlens.config import Settings
 from supportlens.text import RULE_SET, normalize_text
 from tests.ml.conftest import BASELINE_CONFIG, query, scoring_inputs, synthetic_examples
 

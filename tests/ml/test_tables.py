@@ -9,6 +9,7 @@ from pathlib import Path
 import duckdb
 import jinja2
 import yaml
+
 from supportlens.ml.tables import DBT_MACRO, ML_TABLES, dbt_macro_body, ensure_tables
 
 REPO = Path(__file__).resolve().parents[2]

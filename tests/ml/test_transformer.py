@@ -13,15 +13,15 @@ import numpy as np
 import pandas as pd
 import pytest
 import torch
+
+from supportlens.cli import main
+from supportlens.config import Settings
 from supportlens.ml.baseline import TfidfLinearClassifier
 from supportlens.ml.cascade import CascadeClassifier
 from supportlens.ml.config import load_config, resolve_base_model
 from supportlens.ml.data import Split
 from supportlens.ml.device import DeviceSpec, select_device
 from supportlens.ml.transformer import CHECKPOINT_FILE, EpochResult, TransformerTrainer
-
-from supportlens.cli import main
-from supportlens.config import Settings
 from tests.ml.conftest import TINY_CONFIG, query, synthetic_examples
 
 

@@ -4,10 +4,10 @@ import json
 from pathlib import Path
 
 import pytest
-from supportlens.ml.config import load_config
 
 from supportlens.cli import main
 from supportlens.config import Settings
+from supportlens.ml.config import load_config
 from tests.ml.conftest import BASELINE_CONFIG, query
 
 

@@ -7,10 +7,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from supportlens.python_udfs import register
-from supportlens.python_udfs.intent import IntentModels
 
 from supportlens.config import Settings, load_settings
+from supportlens.python_udfs import register
+from supportlens.python_udfs.intent import IntentModels
 
 ALL_UDFS = (
     "normalize_text",

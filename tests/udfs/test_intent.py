@@ -6,10 +6,10 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from supportlens.python_udfs import register
-from supportlens.python_udfs.intent import IntentModels, sql_error_message
 
 from supportlens.config import Settings
+from supportlens.python_udfs import register
+from supportlens.python_udfs.intent import IntentModels, sql_error_message
 
 
 def scalar(conn: duckdb.DuckDBPyConnection, sql: str, *params: object) -> object:

@@ -13,11 +13,11 @@ from typing import Any
 import duckdb
 import pyarrow as pa
 import pytest
+
+from supportlens.config import Settings
 from supportlens.python_udfs.intent import IntentModels
 from supportlens.python_udfs.plugin import Plugin
 from supportlens.python_udfs.registration import Functions, register_functions
-
-from supportlens.config import Settings
 
 PROFILE = """
 udf_probe:

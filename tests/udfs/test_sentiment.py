@@ -11,6 +11,7 @@ from pathlib import Path
 import duckdb
 import pyarrow as pa
 import pytest
+
 from supportlens.python_udfs.sentiment import (
     POOL_FROM_TEXTS,
     RecentScores,

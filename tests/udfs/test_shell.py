@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import duckdb
 import pytest
-from supportlens.python_udfs import shell
 
 from supportlens.cli import main
 from supportlens.config import Settings
+from supportlens.python_udfs import shell
 from supportlens.warehouse import publish
 
 

@@ -15,11 +15,11 @@ import pyarrow as pa
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+
 from supportlens.python_udfs import persist_macros
 from supportlens.python_udfs.dbt_macro import DBT_MACRO
 from supportlens.python_udfs.sql_macros import create_temp_macros, normalize_text_sql_expression
 from supportlens.python_udfs.text import normalize_text_arrow
-
 from supportlens.text import WHITESPACE_CHARS, is_blank, normalize_text
 
 CASES = [
