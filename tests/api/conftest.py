@@ -12,6 +12,7 @@ from api_fakes import (
     FakeSentiment,
     build_fixture_warehouse,
     fake_registry,
+    with_api,
 )
 from litestar import Litestar
 from litestar.testing import TestClient
@@ -64,3 +65,18 @@ def make_app(settings: Settings, registry: FakeRegistry) -> AppFactory:
 def client(make_app: AppFactory, published: Path) -> Iterator[TestClient]:
     with TestClient(make_app()) as test_client:
         yield test_client
+
+
+@pytest.fixture
+def jobs_client(
+    make_app: AppFactory, settings: Settings, published: Path, tmp_path: Path
+) -> Iterator[TestClient]:
+    """A client whose training configs are tiny TF-IDF files (`baseline.yaml`, the default,
+    and `slow.yaml`) under tmp_path."""
+    configs = tmp_path / "configs"
+    configs.mkdir()
+    for name in ("baseline.yaml", "slow.yaml"):
+        (configs / name).write_text("model_type: tfidf_linear\n")
+    custom = with_api(settings, train_config=str(configs / "baseline.yaml"))
+    with TestClient(make_app(custom)) as client:
+        yield client

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from api_fakes import auth, with_api
+from api_fakes import auth
 from litestar.testing import TestClient
 
 from supportlens.api.services.job_locks import LANDING, WAREHOUSE_WRITER, lock_files
@@ -38,17 +38,6 @@ try:
 except BlockingIOError:
     sys.exit(1)
 """
-
-
-@pytest.fixture
-def jobs_client(make_app, settings: Settings, published, tmp_path: Path):
-    configs = tmp_path / "configs"
-    configs.mkdir()
-    for name in ("baseline.yaml", "slow.yaml"):
-        (configs / name).write_text("model_type: tfidf_linear\n")
-    custom = with_api(settings, train_config=str(configs / "baseline.yaml"))
-    with TestClient(make_app(custom)) as client:
-        yield client
 
 
 def _hold(path: Path) -> subprocess.Popen[str]:

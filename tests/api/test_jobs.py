@@ -1,20 +1,8 @@
 import time
 from pathlib import Path
 
-import pytest
-from api_fakes import auth, with_api
+from api_fakes import auth
 from litestar.testing import TestClient
-
-
-@pytest.fixture
-def jobs_client(make_app, settings, published, tmp_path: Path):
-    configs = tmp_path / "configs"
-    configs.mkdir()
-    for name in ("baseline.yaml", "slow.yaml"):
-        (configs / name).write_text("model_type: tfidf_linear\n")
-    custom = with_api(settings, train_config=str(configs / "baseline.yaml"))
-    with TestClient(make_app(custom)) as client:
-        yield client
 
 
 def wait_for(client: TestClient, job_id: str, timeout: float = 30) -> dict:
