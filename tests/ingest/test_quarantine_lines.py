@@ -200,17 +200,26 @@ def test_categories_json_row_names_its_line_and_parquet_rows_have_none(
 # --- the scanner against Arrow and an independent byte-by-byte reading ----------------
 
 
-def _reference_starts(data: bytes) -> list[int]:
-    """Start line of every record (header first) by Arrow's rules, one byte at a time."""
+@dataclass(frozen=True)
+class Reading:
+    """What an independent byte-by-byte reading by Arrow's rules finds in a CSV."""
+
+    starts: list[int]  # the start line of every record, header first
+    open_quote: int | None  # the line of a quote the file ends inside, if any
+
+
+def _reference_reading(data: bytes) -> Reading:
+    """Read `data` one byte at a time by Arrow's rules (the oracle for both scans)."""
     starts: list[int] = []
     line, index, n = 1, 0, len(data)
+    quoted, opened = False, 0
     while index < n:
         if data[index] in b"\r\n":  # an empty line: skipped
             index += 2 if data[index : index + 2] == b"\r\n" else 1
             line += 1
             continue
         starts.append(line)
-        field_start, quoted = True, False
+        field_start = True
         while index < n:
             byte = data[index]
             if quoted:
@@ -226,7 +235,7 @@ def _reference_starts(data: bytes) -> list[int]:
                 index += 1
                 continue
             if byte == ord('"') and field_start:
-                quoted, field_start = True, False
+                quoted, field_start, opened = True, False, line
             elif byte == ord(","):
                 field_start = True
             elif byte in b"\r\n":
@@ -236,7 +245,7 @@ def _reference_starts(data: bytes) -> list[int]:
             else:
                 field_start = False
             index += 1
-    return starts
+    return Reading(starts, opened if quoted else None)
 
 
 def _arrow_records(data: bytes) -> int:
@@ -269,7 +278,7 @@ def test_scanner_matches_arrow_and_a_byte_by_byte_reading(
 ) -> None:
     path = tmp_path_factory.mktemp("csv") / "f.csv"
     path.write_bytes(data)
-    starts = _reference_starts(data)
+    starts = _reference_reading(data).starts
     records = list(range(1, len(starts)))
     assert len(records) == _arrow_records(data)  # the reference reads what Arrow reads
     expected = dict(zip(records, starts[1:], strict=True))
@@ -383,27 +392,6 @@ def test_a_clean_file_is_not_scanned_for_an_open_quote(
     assert outcomes and all(o.rows_quarantined == 0 for o in outcomes)
 
 
-def _reference_open_quote(data: bytes) -> int | None:
-    """The line a quote opened on when the file ends inside it, by Arrow's rules."""
-    line, index, n = 1, 0, len(data)
-    field_start, quoted, opened = True, False, 0
-    while index < n:
-        byte = data[index]
-        if quoted:
-            if byte == ord('"'):
-                if data[index + 1 : index + 2] == b'"':
-                    index += 1
-                else:
-                    quoted = False
-        elif byte == ord('"') and field_start:
-            quoted, opened = True, line
-        field_start = not quoted and byte in b",\r\n"
-        if byte == ord("\n") or (byte == ord("\r") and data[index + 1 : index + 2] != b"\n"):
-            line += 1
-        index += 1
-    return opened if quoted else None
-
-
 def _editor_lines(data: bytes) -> int:
     return len(LINE_BREAK.findall(data.decode())) + (not LINE_BREAK.match(data[-1:].decode()))
 
@@ -415,7 +403,7 @@ def test_open_quote_scan_matches_a_byte_by_byte_reading(
 ) -> None:
     path = tmp_path_factory.mktemp("csv") / "f.csv"
     path.write_bytes(data)
-    line = _reference_open_quote(data)
+    line = _reference_reading(data).open_quote
     expected = None if line is None else OpenQuote(line, _editor_lines(data) - line)
     assert open_quote_at_end(path, block_size=block) == expected
     assert open_quote_at_end(path) == expected
