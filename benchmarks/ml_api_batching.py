@@ -57,31 +57,15 @@ def main() -> int:
 
     os.environ["SUPPORTLENS_PATHS_WAREHOUSE"] = str(args.workdir / "warehouse.duckdb")
     os.environ["SUPPORTLENS_PATHS_REGISTRY_DIR"] = str(args.workdir / "models")
-    import duckdb
 
     from supportlens.config import load_settings
     from supportlens.ml.ensemble import EnsembleClassifier
-    from supportlens.ml.registry import ModelMeta, list_versions, version_dir
     from supportlens.text import normalize_texts
 
     settings = load_settings()
-    versions = [
-        v
-        for v in list_versions(settings)
-        if ModelMeta.read(version_dir(settings, v)).model_type == "ensemble"
-    ]
-    if not versions:
-        raise SystemExit(f"no ensemble in {settings.paths.registry_dir}: run ml_ensemble.py")
-    version = versions[-1]
-    source = version_dir(settings, version)
-    with duckdb.connect(str(settings.paths.warehouse), read_only=True) as conn:
-        texts = (
-            conn.execute(
-                "select text from ml_training_examples where split = 'test' order by example_id"
-            )
-            .df()["text"]
-            .tolist()
-        )
+    source = bulk.latest_ensemble(settings)
+    version = source.name
+    texts = bulk.test_split(settings)["text"].tolist()
     model = EnsembleClassifier.load(source, cache_root=None)
     confidence = model.baseline.predict_proba(normalize_texts(texts)).max(axis=1)
     unsure = [t for t, c in zip(texts, confidence, strict=True) if c < model.threshold]

@@ -22,8 +22,14 @@ import os
 import random
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+    from supportlens.config import Settings
 
 OPENERS = ["", "", "hi, ", "hello ", "hey - ", "good morning. ", "urgent: ", "quick question: "]
 CLOSERS = ["", "", "?", " please", " thanks", " asap", "!!", " thank you so much"]
@@ -63,6 +69,30 @@ def support_texts(texts: list[str], labels: list[str], n: int, seed: int = 7):
     return out_texts, out_labels
 
 
+def latest_ensemble(settings: Settings) -> Path:
+    """The folder of the newest registered `ensemble` (ml_ensemble.py registers one)."""
+    from supportlens.ml.registry import ModelMeta, list_versions, version_dir
+
+    versions = [
+        v
+        for v in list_versions(settings)
+        if ModelMeta.read(version_dir(settings, v)).model_type == "ensemble"
+    ]
+    if not versions:
+        raise SystemExit(f"no ensemble in {settings.paths.registry_dir}: run ml_ensemble.py")
+    return version_dir(settings, versions[-1])
+
+
+def test_split(settings: Settings) -> pd.DataFrame:
+    """The held-out split (text, label) of the benchmark warehouse, in example order."""
+    import duckdb
+
+    with duckdb.connect(str(settings.paths.warehouse), read_only=True) as conn:
+        return conn.execute(
+            "select text, label from ml_training_examples where split = 'test' order by example_id"
+        ).df()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/supportlens-ml-ensemble"))
@@ -81,27 +111,15 @@ def main() -> None:
     os.environ["SUPPORTLENS_PATHS_WAREHOUSE"] = str(args.workdir / "warehouse.duckdb")
     os.environ["SUPPORTLENS_PATHS_REGISTRY_DIR"] = str(args.workdir / "models")
 
-    import duckdb
     import torch
 
     from supportlens.config import load_settings
     from supportlens.ml.ensemble import EnsembleClassifier
-    from supportlens.ml.registry import ModelMeta, list_versions, version_dir
     from supportlens.text import normalize_texts
 
     settings = load_settings()
-    versions = [
-        v
-        for v in list_versions(settings)
-        if ModelMeta.read(version_dir(settings, v)).model_type == "ensemble"
-    ]
-    if not versions:
-        raise SystemExit(f"no ensemble in {settings.paths.registry_dir}: run ml_ensemble.py")
-    directory = version_dir(settings, versions[-1])
-    with duckdb.connect(str(settings.paths.warehouse), read_only=True) as conn:
-        test = conn.execute(
-            "select text, label from ml_training_examples where split = 'test' order by example_id"
-        ).df()
+    directory = latest_ensemble(settings)
+    test = test_split(settings)
     texts, gold = support_texts(test["text"].tolist(), test["label"].tolist(), args.texts)
     # The registered model's own preprocessing (what Predictor applies before the model).
     texts = normalize_texts(texts)
