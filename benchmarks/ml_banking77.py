@@ -18,6 +18,7 @@ import argparse
 import json
 import logging
 import os
+import shutil
 import time
 from pathlib import Path
 
@@ -59,6 +60,15 @@ def build_warehouse(path: Path, test_fraction: float, validation_fraction: float
         conn.execute("create or replace table ml_training_examples as select * from examples")
         ensure_tables(conn)
     return examples
+
+
+def fresh_workdir(workdir: Path) -> None:
+    """Empty `workdir` and point the project's settings at it: the benchmark's own
+    warehouse, model registry and embedding cache (set before supportlens is imported)."""
+    shutil.rmtree(workdir, ignore_errors=True)
+    os.environ["SUPPORTLENS_PATHS_WAREHOUSE"] = str(workdir / "warehouse.duckdb")
+    os.environ["SUPPORTLENS_PATHS_REGISTRY_DIR"] = str(workdir / "models")
+    os.environ["SUPPORTLENS_ML_EMBEDDING_CACHE_DIR"] = str(workdir / "embeddings")
 
 
 def timed_proba(classifier, texts: list[str], repeats: int = 1) -> tuple[np.ndarray, float]:

@@ -17,8 +17,6 @@ from __future__ import annotations
 
 import argparse
 import logging
-import os
-import shutil
 import time
 from pathlib import Path
 
@@ -58,10 +56,7 @@ def main() -> None:
         bench.DATA = _deduplicated(args, args.workdir.with_name(args.workdir.name + "-input.csv"))
     if not bench.DATA.is_file():
         raise SystemExit(f"{bench.DATA}: real BANKING77 data not found")
-    shutil.rmtree(args.workdir, ignore_errors=True)
-    os.environ["SUPPORTLENS_PATHS_WAREHOUSE"] = str(args.workdir / "warehouse.duckdb")
-    os.environ["SUPPORTLENS_PATHS_REGISTRY_DIR"] = str(args.workdir / "models")
-    os.environ["SUPPORTLENS_ML_EMBEDDING_CACHE_DIR"] = str(args.workdir / "embeddings")
+    bench.fresh_workdir(args.workdir)
 
     import duckdb
     import numpy as np
