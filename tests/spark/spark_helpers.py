@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
-REPO_ROOT = Path(__file__).resolve().parents[2]
+from supportlens_cli import REPO_ROOT, cli_env
 
 
 def command_env(paths: dict[str, Path], spark_dir: Path | None = None) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update({f"SUPPORTLENS_PATHS_{key.upper()}": str(value) for key, value in paths.items()})
+    env = cli_env(paths)
     if spark_dir is not None:
         env["SUPPORTLENS_SPARK_DIR"] = str(spark_dir)
-    env["DBT_LOG_PATH"] = str(paths["warehouse"].parent / "dbt_logs")
     env["DBT_SEND_ANONYMOUS_USAGE_STATS"] = "False"
     return env
 
