@@ -33,6 +33,7 @@ import msgspec
 from supportlens.api.errors import JobConflict, JobNotFound
 from supportlens.api.schemas import JobOut, JobStatus
 from supportlens.api.services.job_locks import ResourceBusy, ResourceLock
+from supportlens.processes import process_alive
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +156,7 @@ class JobManager:
         if record is None:
             raise JobNotFound(f"no job with id {job_id!r} (jobs are kept until the server stops)")
         out = record.job
-        if out.status in ACTIVE and not _alive(record.owner_pid):
+        if out.status in ACTIVE and not process_alive(record.owner_pid):
             # Its worker died (uvicorn starts another): nobody will write the outcome.
             note = "the server worker that ran this job stopped before it finished"
             note += " (its outcome is unknown)"
@@ -293,23 +294,3 @@ class JobManager:
                 await asyncio.wait_for(task, timeout=10)
             except (TimeoutError, asyncio.CancelledError):
                 task.cancel()
-
-
-def _alive(pid: int) -> bool:
-    """Whether the process still runs. A zombie counts as gone: a killed worker stays one
-    until uvicorn's supervisor reaps it, and it will never finish its job."""
-    proc = Path("/proc")
-    if (proc / "self" / "stat").exists():
-        try:
-            stat = (proc / str(pid) / "stat").read_text()
-        except (FileNotFoundError, ProcessLookupError):
-            return False
-        # "pid (command) state ...": the command may hold spaces or parentheses.
-        return stat.rpartition(")")[2].split()[0] not in ("Z", "X")
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # exists, owned by another user
-        return True
-    return True

@@ -48,6 +48,7 @@ from prometheus_client.registry import Collector
 
 from supportlens.config import Settings
 from supportlens.ops.store import OpsStore
+from supportlens.processes import process_alive
 
 log = logging.getLogger(__name__)
 
@@ -261,22 +262,12 @@ def multiprocess_dir() -> str | None:
     return os.environ.get(MULTIPROC_DIR_ENV) or None
 
 
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
-
-
 def forget_dead_workers(folder: str) -> list[int]:
     """Remove the `live` gauge files of workers that are gone (uvicorn replaced them)."""
     dead = set()
     for name in os.listdir(folder):
         match = _LIVE_FILE.match(name)
-        if match and not _alive(int(match["pid"])):
+        if match and not process_alive(int(match["pid"])):
             dead.add(int(match["pid"]))
     for pid in sorted(dead):
         with contextlib.suppress(FileNotFoundError):  # another worker's scrape was first

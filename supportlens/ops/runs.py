@@ -34,6 +34,7 @@ from typing import Any
 from supportlens import __version__
 from supportlens.config import Settings
 from supportlens.ops.store import OpsStore
+from supportlens.processes import process_alive, process_start_ticks
 
 log = logging.getLogger(__name__)
 
@@ -61,26 +62,6 @@ def _usage() -> tuple[float, float]:
     cpu = me.ru_utime + me.ru_stime + kids.ru_utime + kids.ru_stime
     # Linux reports ru_maxrss in KiB.
     return cpu, max(me.ru_maxrss, kids.ru_maxrss) / 1024.0
-
-
-def process_start_ticks(pid: int) -> int | None:
-    """Start time of a process in clock ticks since boot (tells a reused pid apart)."""
-    try:
-        stat = Path(f"/proc/{pid}/stat").read_text(encoding="ascii")
-    except OSError:
-        return None
-    # Field 22; the command name (field 2) may hold spaces, so split after its ')'.
-    return int(stat.rsplit(")", 1)[1].split()[19])
-
-
-def process_alive(pid: int, started: int | None) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:
-        return True
-    return started is None or process_start_ticks(pid) in (None, started)
 
 
 def git_sha(root: Path) -> str | None:
